@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL := models/default
+# The default model: trained here by the setup step (about 10 minutes on 2 cores), then cached.
+DEFAULT_TRAIN := --epochs 10 --no-baselines
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install model demo test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(MODEL)/narrative_model.json: | $(STAMP)
+	$(BIN)/narrative train --out $(MODEL) $(DEFAULT_TRAIN)
+
+model: $(MODEL)/narrative_model.json
+
+demo: install model
+	mkdir -p out
+	NARRATIVE_PSEUDONYM_KEY_FILE=$${NARRATIVE_PSEUDONYM_KEY_FILE:-out/pseudonym.key} \
+	$(BIN)/narrative redact examples/notes.jsonl --cases examples/cases.jsonl -o out/redacted.jsonl
+	$(BIN)/narrative extract out/redacted.jsonl --cases examples/cases.jsonl --model $(MODEL) -o out/suggestions.jsonl
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,90 @@
+"""Extraction speed: sentences/s and notes/s of narrative's classifier path against a plain
+transformers pipeline (fp32, one sentence per call) on the same sentences, in the same run.
+
+    .venv/bin/python benchmarks/extract_speed.py --model models/default [--notes 300] [--threads 2]
+
+narrative's path: length-sorted batches, ``torch.inference_mode``, and optionally dynamic int8
+quantisation of the Linear layers (``--int8``), whose F1 change on the dev and test windows is
+printed so that a speed-up never hides a quality loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--notes", type=int, default=300, help="Generated notes to time end to end.")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--int8", action="store_true", help="Also time dynamic int8 quantisation.")
+    args = parser.parse_args()
+
+    import torch
+    from transformers import pipeline
+
+    from narrative.annotations.corpus import load_corpus
+    from narrative.annotations.synth import generate
+    from narrative.extract.model import predict_windows
+    from narrative.extract.modelfolder import ModelFolder, quiet_transformers
+    from narrative.extract.pipeline import Extractor
+    from narrative.records import RedactedNote
+    from narrative.train.dataset import build_windows, gold_redact
+    from narrative.train.evaluate import evaluate
+
+    torch.set_num_threads(args.threads)
+    quiet_transformers()
+    folder = ModelFolder.load(args.model)
+    notes = [gold_redact(n) for _, ns in generate(max(1, args.notes // 5), seed=99) for n in ns][:args.notes]
+    sentences = [w.text for n in notes for w in build_windows([n])]
+    print(f"model {folder.model_version}; {len(notes)} generated notes, {len(sentences)} sentences; "
+          f"{args.threads} threads")
+
+    def timed(label, run):
+        started = time.perf_counter()
+        run()
+        seconds = time.perf_counter() - started
+        print(f"  {label:48s} {len(sentences) / seconds:8.1f} sentences/s")
+        return seconds
+
+    baseline = pipeline("text-classification", model=str(folder.path), tokenizer=str(folder.path),
+                        framework="pt", device=-1, top_k=None, function_to_apply="sigmoid")
+    base_s = timed("baseline: transformers pipeline, fp32, 1/call", lambda: [baseline(s) for s in sentences])
+    ours_s = timed("narrative: length batches + inference_mode", lambda: folder.classifier.predict(sentences))
+    print(f"  ratio narrative / baseline: {base_s / ours_s:.2f}x (target >= 2.5)")
+
+    redacted = [RedactedNote(n.note_id, n.case_id, __import__("datetime").date.fromisoformat(n.note_date), n.text,
+                             [], {"version": "bench"}) for n in notes]
+    extractor = Extractor(args.model)
+    started = time.perf_counter()
+    list(extractor.extract_many(redacted))
+    print(f"  end to end extract (windows, classifier, dates): {len(notes) / (time.perf_counter() - started):.1f} notes/s")
+
+    if args.int8:
+        quantized = torch.ao.quantization.quantize_dynamic(folder.classifier.model_, {torch.nn.Linear},
+                                                           dtype=torch.qint8)
+        int8_s = timed("narrative int8: + dynamic int8 Linear layers",
+                       lambda: predict_windows(quantized, folder.classifier.tokenizer_, sentences))
+        print(f"  ratio int8 / baseline: {base_s / int8_s:.2f}x")
+        corpus = load_corpus(ROOT / "annotations" / "corpus.jsonl")
+        for split in ("dev", "test"):
+            windows = build_windows(corpus, split)
+            texts = [w.text for w in windows]
+            fp32 = evaluate(windows, folder.classifier.predict(texts), folder.thresholds, folder.taxonomy)
+            int8 = evaluate(windows, predict_windows(quantized, folder.classifier.tokenizer_, texts),
+                            folder.thresholds, folder.taxonomy)
+            a, b = fp32["affirmed_mentions"]["micro_f1"], int8["affirmed_mentions"]["micro_f1"]
+            print(f"  {split}: affirmed micro-F1 fp32 {a:.3f}, int8 {b:.3f}, change {b - a:+.3f} (limit -0.01)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

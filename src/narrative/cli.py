@@ -1,0 +1,237 @@
+"""The ``narrative`` command line: thin commands over the library.
+
+Errors are reported as one clear line on stderr (exit code 2), never as a traceback, and never
+with note text in them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+app = typer.Typer(help="narrative: coded, dated life events from children's case notes.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+annotations_app = typer.Typer(help="The labelled seed corpus in annotations/.", no_args_is_help=True)
+app.add_typer(annotations_app, name="annotations")
+
+
+class Profile(str, Enum):
+    timeline = "timeline"
+    strict = "strict"
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def clear_errors():
+    """Turn the library's expected errors into one line on stderr and exit code 2."""
+    from narrative.errors import NarrativeError
+
+    try:
+        yield
+    except (NarrativeError, OSError) as err:
+        fail(str(err) if not isinstance(err, OSError) else f"{err.filename}: {err.strerror}")
+
+
+@app.command()
+def redact(
+    notes: Path = typer.Argument(..., help="Notes file (.jsonl, .csv or .parquet)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Redacted notes, JSON Lines."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: known names, addresses, DOBs."),
+    profile: Profile = typer.Option(Profile.timeline, "--profile",
+                                    help="timeline keeps event dates and ages; strict removes every date."),
+    config: Optional[Path] = typer.Option(None, "--config", help="YAML overriding the packaged redaction config."),
+    pseudonym_store: Optional[Path] = typer.Option(
+        None, "--pseudonym-store", help="Keyed placeholder store (default: pseudonyms.json beside OUT)."),
+    key_file: Optional[Path] = typer.Option(
+        None, "--key-file", envvar="NARRATIVE_PSEUDONYM_KEY_FILE",
+        help="File holding the pseudonym key (created if missing); or set NARRATIVE_PSEUDONYM_KEY."),
+):
+    """De-identify case notes: names, addresses, phone, NHS/NI numbers, DOBs and more.
+
+    Bad records are listed with their reason in OUT's .rejects.jsonl; all others are redacted.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from narrative.io import check_input
+    from narrative.redact import redact_file
+
+    with clear_errors():
+        check_input(notes)
+        with Progress(SpinnerColumn(), TextColumn("{task.completed} notes"), TimeElapsedColumn(),
+                      transient=True, console=_stderr()) as bar:
+            task = bar.add_task("redact")
+            summary = redact_file(notes, out, cases_path=cases, profile=profile.value, config_path=config,
+                                  store_path=pseudonym_store, key_file=key_file,
+                                  on_record=lambda _: bar.advance(task))
+    typer.echo(f"redacted {summary.redacted} of {summary.total} notes into {summary.output}; "
+               f"{summary.rejected} rejected (listed in {summary.rejects})", err=True)
+
+
+@app.command()
+def timex(
+    file: Path = typer.Argument(..., help="Plain-text file to read; '-' reads stdin."),
+    anchor: str = typer.Option(..., "--anchor", help="The note date, YYYY-MM-DD: what 'last summer' counts from."),
+    dob: Optional[str] = typer.Option(None, "--dob", help="The child's date of birth, YYYY-MM-DD: resolves ages "
+                                                          "and school years (left out without it)."),
+):
+    """Print the time expressions in FILE that resolve, one JSON line each: offsets, text, ISO interval,
+    precision and anchor."""
+    from narrative.extract.temporal import timex_command
+    from narrative.records import parse_iso_date
+
+    with clear_errors():
+        try:
+            rows = list(timex_command(file, parse_iso_date(anchor, "--anchor"),
+                                      parse_iso_date(dob, "--dob") if dob else None))
+        except ValueError as err:
+            fail(str(err))
+    for row in rows:
+        typer.echo(json.dumps(row, ensure_ascii=False))
+
+
+@app.command()
+def extract(
+    redacted: Path = typer.Argument(..., help="Redacted notes from `narrative redact` (JSON Lines)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Suggestions, JSON Lines."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs turn 'when he was 7' into dates."),
+    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+):
+    """Suggest coded, dated adverse experiences for redacted notes.
+
+    Records that are not redacted notes are listed with their reason in OUT's .rejects.jsonl.
+    """
+    from narrative.extract.files import extract_file
+
+    with clear_errors():
+        summary = extract_file(redacted, out, model_dir=model, cases_path=cases)
+    typer.echo(f"suggested {summary.mentions} codes for {summary.ok} of {summary.total} notes into {out}; "
+               f"{summary.rejected} rejected (listed in {summary.rejects})", err=True)
+
+
+@app.command()
+def train(
+    out: Path = typer.Option(..., "--out", help="The model folder to write."),
+    corpus: Path = typer.Option(Path("annotations/corpus.jsonl"), help="Labelled notes (train/dev/test splits)."),
+    epochs: float = typer.Option(6.0, help="Passes over the training windows."),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many steps (overrides epochs)."),
+    seed: int = typer.Option(13, help="Seed for reproducible training."),
+    synth_children: int = typer.Option(0, "--synth-children", help="Add generated notes of this many children."),
+    base: Optional[Path] = typer.Option(None, "--base", help="Start from this model folder (default all-MiniLM-L6-v2)."),
+    baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Also fit and score the two baselines."),
+):
+    """Fine-tune the classifier, tune thresholds on dev, score dev and test, write the model folder."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from narrative.train.run import TrainSettings, train as train_model
+
+    settings = TrainSettings(corpus=corpus, epochs=epochs, max_steps=max_steps, seed=seed,
+                             synth_children=synth_children, base=base, baselines=baselines)
+    with clear_errors(), Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
+                                  TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
+                                  console=_stderr(), transient=True) as bar:
+        task = bar.add_task("train", total=None, loss=0.0)
+        metrics = train_model(out, settings, lambda step, total, loss: bar.update(task, completed=step, total=total, loss=loss))
+    test = metrics["finetuned_minilm"]["test"]["affirmed_mentions"]
+    typer.echo(f"model written to {out}; test affirmed micro-F1 {test['micro_f1']:.3f}, macro-F1 {test['macro_f1']:.3f} "
+               f"(all figures in {out}/model_card.md)", err=True)
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "-o", "--out", help="Folder for synth_corpus.jsonl and synth_cases.jsonl."),
+    children: int = typer.Option(100, "--children", min=1, help="How many synthetic children (4 to 8 notes each)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives byte-identical files."),
+    words: Optional[int] = typer.Option(None, "--words", min=1, help="Compose every note to about this many words."),
+    notes_only: bool = typer.Option(False, "--notes-only",
+                                    help="Also write notes.jsonl: the plain notes (no labels) the pipeline reads."),
+):
+    """Generate fictional labelled notes (gold labels by construction) for training volume and speed tests."""
+    from narrative.annotations.synth import write_synth
+
+    with clear_errors():
+        n_cases, n_notes = write_synth(out, children, seed, notes_only=notes_only, target_words=words)
+    typer.echo(f"generated {n_notes} notes about {n_cases} children into {out}", err=True)
+
+
+@annotations_app.command("compile")
+def annotations_compile(
+    source: Path = typer.Option(Path("annotations/source"), help="Folder of marked-up YAML sources."),
+    out: Path = typer.Option(Path("annotations"), help="Folder for corpus.jsonl and cases.jsonl."),
+):
+    """Compile the marked-up sources into corpus.jsonl and cases.jsonl."""
+    from narrative.annotations.corpus import compile_corpus
+
+    with clear_errors():
+        n_cases, n_notes = compile_corpus(source, out)
+    typer.echo(f"compiled {n_notes} notes about {n_cases} children into {out}", err=True)
+
+
+@annotations_app.command("validate")
+def annotations_validate(
+    corpus: Path = typer.Option(Path("annotations/corpus.jsonl"), help="Labelled notes, JSON Lines."),
+    cases: Path = typer.Option(Path("annotations/cases.jsonl"), help="The cases file of the corpus."),
+):
+    """Check offsets, taxonomy values, date intervals, cases and splits; exit 1 on any problem."""
+    from narrative.annotations.corpus import load_corpus, validate_notes
+    from narrative.io import read_cases
+    from narrative.taxonomy import load_taxonomy
+
+    with clear_errors():
+        problems = validate_notes(load_corpus(corpus), read_cases(cases), load_taxonomy())
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{corpus}: valid", err=True)
+
+
+@annotations_app.command("stats")
+def annotations_stats(
+    corpus: Path = typer.Option(Path("annotations/corpus.jsonl"), help="Labelled notes, JSON Lines."),
+):
+    """Counts per split, and per code x assertion x experiencer."""
+    from rich.table import Table
+
+    from narrative.annotations.corpus import SPLITS, corpus_stats, load_corpus
+
+    with clear_errors():
+        stats = corpus_stats(load_corpus(corpus))
+    console = _stdout()
+    summary = Table("split", "children", "notes", "identifiers", "time expressions", "mentions")
+    for split in SPLITS:
+        part = stats[split]
+        summary.add_row(split, str(part["children"]), str(part["notes"]), str(part["identifiers"]),
+                        str(part["timexes"]), str(sum(part["mentions"].values())))
+    console.print(summary)
+    keys = sorted({k for split in SPLITS for k in stats[split]["mentions"]})
+    detail = Table("code", "assertion", "experiencer", *SPLITS)
+    for code, assertion, experiencer in keys:
+        detail.add_row(code, assertion, experiencer,
+                       *(str(stats[s]["mentions"][(code, assertion, experiencer)]) for s in SPLITS))
+    console.print(detail)
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(width=120)
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(file=sys.stderr)

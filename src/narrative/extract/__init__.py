@@ -1,0 +1,1 @@
+"""Extraction stage: temporal expressions, classifier, pipeline."""

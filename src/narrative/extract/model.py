@@ -1,0 +1,138 @@
+"""The multi-task classifier: a MiniLM encoder with three heads over each sentence window.
+
+- codes: one sigmoid per taxonomy code (is the code mentioned in this window?);
+- assertion: per code, a softmax over the taxonomy's assertions;
+- experiencer: per code, a softmax over the taxonomy's experiencers.
+
+The assertion and experiencer losses count only where the code is mentioned. The whole model
+(encoder and heads) saves and loads with ``save_pretrained`` / ``from_pretrained``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import BertConfig, BertModel, BertPreTrainedModel
+
+MAX_TOKENS = 128
+
+
+class NarrativeConfig(BertConfig):
+    """A BERT config that also names the codes, assertions and experiencers of the heads."""
+
+    model_type = "narrative-minilm"
+
+    def __init__(self, codes=(), assertions=(), experiencers=(), taxonomy_hash="", code_pos_weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.code_pos_weight = code_pos_weight
+        self.codes = list(codes)
+        self.assertions = list(assertions)
+        self.experiencers = list(experiencers)
+        self.taxonomy_hash = taxonomy_hash
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the token vectors, padding excluded (as sentence-transformers pools MiniLM)."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+
+class NarrativeClassifier(BertPreTrainedModel):
+    config_class = NarrativeConfig
+
+    def __init__(self, config: NarrativeConfig):
+        super().__init__(config)
+        n_codes = len(config.codes)
+        self.bert = BertModel(config, add_pooling_layer=False)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.code_head = nn.Linear(config.hidden_size, n_codes)
+        self.assertion_head = nn.Linear(config.hidden_size, n_codes * len(config.assertions))
+        self.experiencer_head = nn.Linear(config.hidden_size, n_codes * len(config.experiencers))
+        self.post_init()
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, codes=None, assertions=None,
+                experiencers=None):
+        """Logits for each head; with labels, also the summed loss.
+
+        ``codes`` is a float tensor (batch, n_codes); ``assertions`` and ``experiencers`` are
+        long tensors (batch, n_codes) holding -100 where the code is absent.
+        """
+        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                           token_type_ids=token_type_ids).last_hidden_state
+        pooled = self.dropout(mean_pool(hidden, attention_mask))
+        batch, n_codes = pooled.shape[0], len(self.config.codes)
+        out = {
+            "codes": self.code_head(pooled),
+            "assertions": self.assertion_head(pooled).view(batch, n_codes, -1),
+            "experiencers": self.experiencer_head(pooled).view(batch, n_codes, -1),
+        }
+        if codes is not None:
+            pos_weight = torch.full((n_codes,), float(self.config.code_pos_weight), device=codes.device)
+            loss = nn.functional.binary_cross_entropy_with_logits(out["codes"], codes, pos_weight=pos_weight)
+            for name, labels in (("assertions", assertions), ("experiencers", experiencers)):
+                if labels is not None and (labels != -100).any():
+                    logits = out[name]
+                    loss = loss + nn.functional.cross_entropy(
+                        logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+            out["loss"] = loss
+        return out
+
+
+@dataclass
+class WindowPredictions:
+    """Per window: code probabilities (n, C); assertion (n, C, A) and experiencer (n, C, E) ones."""
+
+    codes: np.ndarray
+    assertions: np.ndarray
+    experiencers: np.ndarray
+
+
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random | None = None) -> list[list[int]]:
+    """Indices grouped into batches of similar length (shuffled batches when ``rng`` is given)."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    if rng is not None:  # sort within shuffled chunks, so batches differ between epochs
+        rng.shuffle(order)
+        chunk = batch_size * 50
+        order = [i for k in range(0, len(order), chunk) for i in sorted(order[k:k + chunk], key=lengths.__getitem__)]
+    batches = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches
+
+
+@torch.inference_mode()
+def predict_windows(model: NarrativeClassifier, tokenizer, texts: list[str], batch_size: int = 64) -> WindowPredictions:
+    """Probabilities for each text; batches are formed by length for speed."""
+    n, n_codes = len(texts), len(model.config.codes)
+    codes = np.zeros((n, n_codes), dtype=np.float32)
+    assertions = np.zeros((n, n_codes, len(model.config.assertions)), dtype=np.float32)
+    experiencers = np.zeros((n, n_codes, len(model.config.experiencers)), dtype=np.float32)
+    if not n:
+        return WindowPredictions(codes, assertions, experiencers)
+    encoded = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)
+    for batch in length_batches([len(ids) for ids in encoded["input_ids"]], batch_size):
+        inputs = tokenizer.pad({"input_ids": [encoded["input_ids"][i] for i in batch],
+                                "attention_mask": [encoded["attention_mask"][i] for i in batch]},
+                               return_tensors="pt")
+        out = model(**inputs)
+        codes[batch] = torch.sigmoid(out["codes"]).numpy()
+        assertions[batch] = torch.softmax(out["assertions"], -1).numpy()
+        experiencers[batch] = torch.softmax(out["experiencers"], -1).numpy()
+    return WindowPredictions(codes, assertions, experiencers)
+
+
+def decide(predictions: WindowPredictions, thresholds: dict[str, float], codes: list[str],
+           assertions: list[str], experiencers: list[str]) -> list[list[tuple[str, str, str, float]]]:
+    """Per window, the codes that reach their threshold, with assertion, experiencer and score."""
+    limits = np.array([thresholds[c] for c in codes])
+    found = []
+    for i in range(predictions.codes.shape[0]):
+        found.append([(codes[j], assertions[int(predictions.assertions[i, j].argmax())],
+                       experiencers[int(predictions.experiencers[i, j].argmax())],
+                       float(predictions.codes[i, j]))
+                      for j in np.flatnonzero(predictions.codes[i] >= limits)])
+    return found

@@ -1,0 +1,310 @@
+"""The records that pass between the stages (``../shared/spec/formats.md``).
+
+Every record has ``from_dict`` (validating, raising :class:`RecordError` that names the field,
+never the value) and ``to_dict`` (the exact JSON shape of the format).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from narrative.errors import NarrativeError
+
+NOTE_FIELDS = ("note_id", "case_id", "note_date", "text")
+
+
+class RecordError(NarrativeError):
+    """A record that cannot be used. The message names the record and field, never the text."""
+
+    def __init__(self, reason: str, *, record: str | None = None, field: str | None = None):
+        self.reason = reason
+        self.record = record
+        self.field = field
+        where = " ".join(p for p in (record, f"field {field!r}" if field else None) if p)
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+    def located(self, record: str) -> "RecordError":
+        """The same error, naming ``record`` when it does not name one yet."""
+        return self if self.record else RecordError(self.reason, record=record, field=self.field)
+
+
+def _require_str(data: dict, name: str, *, allow_empty: bool = False) -> str:
+    value = data.get(name)
+    if value is None:
+        raise RecordError("missing required field", field=name)
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and name != "text":
+            value = str(value)
+        else:
+            raise RecordError(f"expected a string, got {type(value).__name__}", field=name)
+    if not allow_empty and not value.strip():
+        raise RecordError("empty", field=name)
+    return value
+
+
+def parse_iso_date(value: Any, name: str) -> date:
+    """An ISO ``YYYY-MM-DD`` date, or a RecordError naming ``name``."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise RecordError("missing required field" if value is None else "not an ISO date (YYYY-MM-DD)", field=name)
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RecordError("not an ISO date (YYYY-MM-DD)", field=name) from None
+
+
+def _optional_date(data: dict, name: str) -> date | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    return parse_iso_date(value, name)
+
+
+def _name_list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    raise RecordError("expected a list of names", field="given_names/known_people")
+
+
+@dataclass
+class Note:
+    """One free-text case note (input)."""
+
+    note_id: str
+    case_id: str
+    note_date: date
+    text: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Note":
+        if not isinstance(data, dict):
+            raise RecordError("not an object")
+        note_id = _require_str(data, "note_id")
+        try:
+            note = cls(
+                note_id=note_id,
+                case_id=_require_str(data, "case_id"),
+                note_date=parse_iso_date(data.get("note_date"), "note_date"),
+                text=_require_str(data, "text"),
+                extra={k: v for k, v in data.items() if k not in NOTE_FIELDS},
+            )
+        except RecordError as err:
+            raise err.located(f"note {note_id!r}") from None
+        return note
+
+    def to_dict(self) -> dict:
+        return {"note_id": self.note_id, "case_id": self.case_id,
+                "note_date": self.note_date.isoformat(), "text": self.text, **self.extra}
+
+
+@dataclass
+class Case:
+    """What the case-management system already holds about one child."""
+
+    case_id: str
+    dob: date | None = None
+    given_names: list[str] = field(default_factory=list)
+    family_name: str | None = None
+    address: str | None = None
+    known_people: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Case":
+        if not isinstance(data, dict):
+            raise RecordError("not an object")
+        case_id = _require_str(data, "case_id")
+        try:
+            return cls(
+                case_id=case_id,
+                dob=_optional_date(data, "dob"),
+                given_names=_name_list(data.get("given_names")),
+                family_name=(data.get("family_name") or None),
+                address=(data.get("address") or None),
+                known_people=_name_list(data.get("known_people")),
+            )
+        except RecordError as err:
+            raise err.located(f"case {case_id!r}") from None
+
+    @property
+    def full_names(self) -> list[str]:
+        """The child's own full name(s) followed by every known person's."""
+        child = " ".join([*self.given_names, self.family_name or ""]).strip()
+        return [n for n in [child, *self.known_people] if n]
+
+    def to_dict(self) -> dict:
+        return {"case_id": self.case_id, "dob": self.dob.isoformat() if self.dob else None,
+                "given_names": self.given_names, "family_name": self.family_name,
+                "address": self.address, "known_people": self.known_people}
+
+
+@dataclass
+class Redaction:
+    """One redacted span: offsets into the redacted text and into the source text."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    entity_type: str
+    placeholder: str
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class RedactedNote:
+    """A note after de-identification; ``text`` holds placeholders, never the identifiers."""
+
+    note_id: str
+    case_id: str
+    note_date: date
+    text: str
+    redactions: list[Redaction]
+    redactor: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RedactedNote":
+        if not isinstance(data, dict):
+            raise RecordError("not an object")
+        note = Note.from_dict({k: v for k, v in data.items() if k not in ("redactions", "redactor")})
+        if "redactor" not in data or "redactions" not in data:
+            raise RecordError("not a redacted-note record (run `narrative redact` first)",
+                              record=f"note {note.note_id!r}", field="redactor")
+        try:
+            redactions = [Redaction(**r) for r in data["redactions"]]
+        except (TypeError, ValueError):
+            raise RecordError("malformed redaction", record=f"note {note.note_id!r}", field="redactions") from None
+        return cls(note.note_id, note.case_id, note.note_date, note.text, redactions,
+                   dict(data["redactor"]), note.extra)
+
+    def to_dict(self) -> dict:
+        return {"note_id": self.note_id, "case_id": self.case_id,
+                "note_date": self.note_date.isoformat(), "text": self.text,
+                "redactions": [r.to_dict() for r in self.redactions],
+                "redactor": self.redactor, **self.extra}
+
+
+PRECISIONS = ("day", "week", "month", "season", "school_term", "school_year", "year", "age", "decade")
+ANCHORS = ("explicit", "note_date", "dob", "previous")
+
+
+@dataclass
+class DateInterval:
+    """The calendar interval a time expression denotes, with its precision and what anchored it."""
+
+    text: str
+    start: date
+    end: date
+    precision: str
+    anchor: str
+
+    def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}")
+        if self.anchor not in ANCHORS:
+            raise ValueError(f"unknown anchor {self.anchor!r}")
+        if self.end < self.start:
+            raise ValueError("date interval ends before it starts")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DateInterval":
+        return cls(text=data["text"], start=parse_iso_date(data["start"], "date.start"),
+                   end=parse_iso_date(data["end"], "date.end"),
+                   precision=data["precision"], anchor=data["anchor"])
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "precision": self.precision, "anchor": self.anchor}
+
+
+ASSERTION_STRENGTH = ("present", "possible", "hypothetical", "negated")
+
+
+@dataclass
+class Mention:
+    """One suggested code with its evidence span (offsets into the redacted text) and date."""
+
+    code: str
+    experiencer: str
+    assertion: str
+    score: float
+    start: int
+    end: int
+    text: str
+    date: DateInterval | None = None
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "experiencer": self.experiencer, "assertion": self.assertion,
+                "score": round(self.score, 4), "start": self.start, "end": self.end, "text": self.text,
+                "date": self.date.to_dict() if self.date else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Mention":
+        date_data = data.get("date")
+        return cls(data["code"], data["experiencer"], data["assertion"], float(data["score"]),
+                   int(data["start"]), int(data["end"]), data["text"],
+                   DateInterval.from_dict(date_data) if date_data else None)
+
+
+@dataclass
+class CodeSummary:
+    """The note-level row of one (code, experiencer): strongest assertion, highest score."""
+
+    code: str
+    experiencer: str
+    assertion: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "experiencer": self.experiencer, "assertion": self.assertion,
+                "score": round(self.score, 4)}
+
+
+def summarise(mentions: list[Mention]) -> list[CodeSummary]:
+    """One row per (code, experiencer), in order of first mention."""
+    rows: dict[tuple[str, str], CodeSummary] = {}
+    for m in mentions:
+        row = rows.get((m.code, m.experiencer))
+        if row is None:
+            rows[(m.code, m.experiencer)] = CodeSummary(m.code, m.experiencer, m.assertion, m.score)
+            continue
+        if ASSERTION_STRENGTH.index(m.assertion) < ASSERTION_STRENGTH.index(row.assertion):
+            row.assertion = m.assertion
+        row.score = max(row.score, m.score)
+    return list(rows.values())
+
+
+@dataclass
+class Suggestions:
+    """What the extraction stage suggests for one redacted note."""
+
+    note_id: str
+    case_id: str
+    note_date: date
+    model_version: str
+    text: str
+    mentions: list[Mention]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> list[CodeSummary]:
+        return summarise(self.mentions)
+
+    def to_dict(self) -> dict:
+        return {"note_id": self.note_id, "case_id": self.case_id, "note_date": self.note_date.isoformat(),
+                "model_version": self.model_version, "text": self.text,
+                "mentions": [m.to_dict() for m in self.mentions],
+                "codes": [c.to_dict() for c in self.codes], **self.extra}

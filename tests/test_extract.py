@@ -1,0 +1,116 @@
+"""`narrative train` writes a self-describing model folder; `narrative extract` reads it and writes
+suggestions in the format of formats.md; bad model folders and bad records get clear errors."""
+
+import json
+from datetime import date
+
+import pytest
+
+from narrative.extract.modelfolder import ModelError, ModelFolder
+from narrative.extract.pipeline import Extractor
+from narrative.io import Reject
+from narrative.records import Case, RedactedNote, Suggestions
+from narrative.taxonomy import load_taxonomy
+from narrative.train.run import TrainSettings, train
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A model trained for a few steps: enough to exercise every path, not to be accurate."""
+    folder = tmp_path_factory.mktemp("model")
+    metrics = train(folder, TrainSettings(corpus=ROOT / "annotations" / "corpus.jsonl", max_steps=12,
+                                          baselines=False, seed=3))
+    return folder, metrics
+
+
+def redacted(note_id, text, case_id="c1", note_date=date(2021, 3, 14)):
+    return RedactedNote(note_id, case_id, note_date, text, [], {"version": "test", "profile": "timeline"})
+
+
+def test_model_folder_describes_itself(small_model):
+    folder, metrics = small_model
+    manifest = json.loads((folder / "narrative_model.json").read_text())
+    assert manifest["taxonomy_hash"] == load_taxonomy().hash
+    assert len(manifest["training_data_hash"]) == 16 and manifest["model_version"].startswith("minilm-")
+    assert set(json.loads((folder / "thresholds.json").read_text())["codes"]) == set(load_taxonomy().codes)
+    saved = json.loads((folder / "metrics.json").read_text())
+    assert saved["finetuned_minilm"]["test"]["affirmed_mentions"]["per_code"]["neglect"].keys() >= {"precision", "recall", "f1"}
+    assert saved == json.loads(json.dumps(metrics))
+    card = (folder / "model_card.md").read_text()
+    assert manifest["model_version"] in card and "| neglect |" in card
+    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+        assert (folder / name).is_file()
+
+
+def test_training_is_reproducible(small_model, tmp_path):
+    folder, _ = small_model
+    again = tmp_path / "again"
+    train(again, TrainSettings(corpus=ROOT / "annotations" / "corpus.jsonl", max_steps=12, baselines=False, seed=3))
+    first = json.loads((folder / "narrative_model.json").read_text())
+    second = json.loads((again / "narrative_model.json").read_text())
+    assert first["model_version"] == second["model_version"]
+
+
+def test_suggestions_follow_the_format(small_model):
+    folder, _ = small_model
+    extractor = Extractor(folder, {"c1": Case("c1", dob=date(2010, 11, 3))})
+    # Thresholds of a barely trained model are arbitrary: force every code through to see the shape.
+    extractor.folder.thresholds = {code: 0.0 for code in extractor.folder.thresholds}
+    note = redacted("n1", "HV to [ADDRESS]. [PERSON_1] said dad went to prison in October 2019.\n"
+                          "When he was 7 mum was detained under the MHA.")
+    (result,) = list(extractor.extract_many([note]))
+    assert isinstance(result, Suggestions)
+    record = result.to_dict()
+    assert record["model_version"] == extractor.model_version and record["text"] == note.text
+    assert len(record["mentions"]) == 3 * 21
+    for mention in record["mentions"]:
+        assert note.text[mention["start"]:mention["end"]] == mention["text"]
+        assert 0.0 <= mention["score"] <= 1.0
+    dated = {m["text"]: m["date"] for m in record["mentions"]}
+    assert dated["[PERSON_1] said dad went to prison in October 2019."]["start"] == "2019-10-01"
+    assert dated["When he was 7 mum was detained under the MHA."]["start"] == "2017-11-03"
+    assert dated["HV to [ADDRESS]."] is None
+    assert len(record["codes"]) == len({(m["code"], m["experiencer"]) for m in record["mentions"]})
+
+
+def test_bad_model_folders_are_refused(small_model, tmp_path):
+    folder, _ = small_model
+    with pytest.raises(ModelError, match="not a narrative model folder"):
+        ModelFolder.load(tmp_path)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for item in folder.iterdir():
+        (copy / item.name).write_bytes(item.read_bytes())
+    thresholds = json.loads((copy / "thresholds.json").read_text())
+    thresholds["codes"]["alien_abduction"] = 0.5
+    (copy / "thresholds.json").write_text(json.dumps(thresholds))
+    with pytest.raises(ModelError, match="unknown codes in thresholds.json: alien_abduction"):
+        ModelFolder.load(copy)
+    del thresholds["codes"]["alien_abduction"]
+    (copy / "thresholds.json").write_text(json.dumps(thresholds))
+    manifest = json.loads((copy / "narrative_model.json").read_text())
+    (copy / "narrative_model.json").write_text(json.dumps({**manifest, "taxonomy_hash": "0" * 16}))
+    with pytest.raises(ModelError, match="different taxonomy"):
+        ModelFolder.load(copy)
+
+
+def test_cli_lists_records_that_are_not_redacted_notes(small_model, tmp_path):
+    from narrative.extract.files import extract_file
+
+    folder, _ = small_model
+    good = redacted("n1", "Mum said dad hit her last week.").to_dict()
+    lines = [json.dumps(good),
+             json.dumps({"note_id": "n2", "case_id": "c1", "note_date": "2021-01-01", "text": "raw note"}),
+             json.dumps({**good, "note_id": "n3", "text": ""}),
+             "{not json",
+             json.dumps(good)]
+    source = tmp_path / "redacted.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    summary = extract_file(source, tmp_path / "s.jsonl", model_dir=folder)
+    assert (summary.ok, summary.rejected) == (1, 4)
+    reasons = [json.loads(line)["reason"] for line in (tmp_path / "s.rejects.jsonl").read_text().splitlines()]
+    assert reasons[0].startswith("not a redacted-note record") and "duplicate note_id" in reasons
