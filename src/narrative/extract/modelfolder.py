@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrative.errors import NarrativeError
+from narrative.extract.cues import ASSERTION_STRATEGIES, apply_cues
 from narrative.extract.model import NarrativeClassifier, WindowPredictions, predict_windows
 from narrative.taxonomy import Taxonomy, load_taxonomy
 
@@ -67,6 +68,15 @@ class ModelFolder:
     thresholds: dict[str, float]
     taxonomy: Taxonomy
     classifier: _Loaded
+    assertion_strategy: str = "model"
+
+    def predict(self, texts: list[str]) -> WindowPredictions:
+        """Window probabilities with the folder's cue-rule strategy applied."""
+        predictions = self.classifier.predict(texts)
+        if self.assertion_strategy == "model":
+            return predictions
+        return replace(predictions, assertions=apply_cues(texts, predictions.assertions,
+                                                          list(self.taxonomy.assertions), self.assertion_strategy))
 
     @property
     def model_version(self) -> str:
@@ -84,7 +94,8 @@ class ModelFolder:
             raise ModelError(f"{path}: not a narrative model folder (no {MANIFEST}); train one with `narrative train`")
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            thresholds = json.loads((path / THRESHOLDS).read_text(encoding="utf-8"))["codes"]
+            tuned = json.loads((path / THRESHOLDS).read_text(encoding="utf-8"))
+            thresholds = tuned["codes"]
         except (OSError, ValueError, KeyError):
             raise ModelError(f"{path}: {MANIFEST} or {THRESHOLDS} is missing or unreadable") from None
         unknown = sorted(set(thresholds) - set(taxonomy.codes))
@@ -97,4 +108,7 @@ class ModelFolder:
         model = NarrativeClassifier.from_pretrained(path).eval()
         if list(model.config.codes) != taxonomy.code_keys:
             raise ModelError(f"{path}: the model's codes differ from the taxonomy's")
-        return cls(path, manifest, thresholds, taxonomy, _Loaded(model, AutoTokenizer.from_pretrained(path)))
+        strategy = tuned.get("assertion_strategy", "model")
+        if strategy not in ASSERTION_STRATEGIES:
+            raise ModelError(f"{path}: unknown assertion_strategy {strategy!r} in {THRESHOLDS}")
+        return cls(path, manifest, thresholds, taxonomy, _Loaded(model, AutoTokenizer.from_pretrained(path)), strategy)

@@ -48,7 +48,7 @@ class Extractor:
         windows = [split_windows(n.text) for n in notes]
         flat = [w.text for ws in windows for w in ws]
         taxonomy = self.folder.taxonomy
-        decisions = iter(decide(self.folder.classifier.predict(flat), self.folder.thresholds, taxonomy.code_keys,
+        decisions = iter(decide(self.folder.predict(flat), self.folder.thresholds, taxonomy.code_keys,
                                 list(taxonomy.assertions), list(taxonomy.experiencers)))
         per_note = {n.note_id: (ws, [next(decisions) for _ in ws]) for n, ws in zip(notes, windows)}
         for item in chunk:

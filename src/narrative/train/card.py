@@ -53,6 +53,16 @@ def model_card(manifest: dict, metrics: dict, taxonomy: Taxonomy) -> str:
                 f"{_f(m['affirmed_notes']['macro_f1'])} | {_f(m['detection']['macro_f1'])} | "
                 f"{_f(m['assertion_accuracy'])} | {_f(m['experiencer_accuracy'])} | "
                 f"{_f(m['negated_or_hypothetical_reported_affirmed'])} |")
+    model = metrics["finetuned_minilm"]
+    if "assertion_strategies_dev" in model:
+        lines += ["", "## ConText cue rules (measured on dev)", "",
+                  f"Kept: **{model['assertion_strategy']}** (best dev assertion accuracy, then fewest "
+                  "negated/hypothetical mentions reported as affirmed).", "",
+                  "| strategy | assertion acc. | negated/hypothetical as affirmed | mention macro-F1 |",
+                  "|---|---|---|---|"]
+        for strategy, row in model["assertion_strategies_dev"].items():
+            lines.append(f"| {strategy} | {_f(row['assertion_accuracy'])} | "
+                         f"{_f(row['negated_or_hypothetical_reported_affirmed'])} | {_f(row['affirmed_mentions_macro_f1'])} |")
     lines += ["", "## Per code (this model, test split, affirmed mentions)", "",
               "| code | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     per_code = metrics["finetuned_minilm"]["test"]["affirmed_mentions"]["per_code"]

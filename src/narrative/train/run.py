@@ -8,7 +8,7 @@ import json
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import torch
 
 import narrative
 from narrative.annotations.corpus import LabelledNote, load_corpus
+from narrative.extract.cues import ASSERTION_STRATEGIES, apply_cues
 from narrative.extract.modelfolder import CARD, MANIFEST, METRICS, THRESHOLDS, file_hash, quiet_transformers
 from narrative.taxonomy import load_taxonomy
 from narrative.train.baselines import FrozenEmbeddingBaseline, TfidfBaseline
@@ -60,6 +61,23 @@ def _synthetic(settings: TrainSettings) -> list[LabelledNote]:
             if note.split == "train"]
 
 
+def choose_assertion_strategy(model, texts, windows, thresholds, taxonomy) -> tuple[str, dict]:
+    """The way of combining cue rules with the assertion head that scores best on dev
+    (assertion accuracy, then fewer negated/hypothetical mentions reported as affirmed)."""
+    predictions = model.predict(texts)
+    scores = {}
+    for strategy in ASSERTION_STRATEGIES:
+        adjusted = replace(predictions, assertions=apply_cues(texts, predictions.assertions,
+                                                              list(taxonomy.assertions), strategy))
+        result = evaluate(windows, adjusted, thresholds, taxonomy)
+        scores[strategy] = {"assertion_accuracy": result["assertion_accuracy"],
+                            "negated_or_hypothetical_reported_affirmed": result["negated_or_hypothetical_reported_affirmed"],
+                            "affirmed_mentions_macro_f1": result["affirmed_mentions"]["macro_f1"]}
+    best = max(scores, key=lambda s: (scores[s]["assertion_accuracy"] or 0,
+                                      -(scores[s]["negated_or_hypothetical_reported_affirmed"] or 0)))
+    return best, scores
+
+
 def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int, int, float], None] | None = None) -> dict:
     """Train, tune, evaluate and write the model folder; return the metrics."""
     quiet_transformers()
@@ -76,12 +94,21 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     if settings.baselines:
         systems.update({name: cls(taxonomy, seed=settings.seed).fit(train_windows) for name, cls in BASELINES.items()})
     metrics, thresholds = {}, {}
+    dev_texts, test_texts = [w.text for w in dev_windows], [w.text for w in test_windows]
     for name, system in systems.items():
-        dev_pred = system.predict([w.text for w in dev_windows])
+        dev_pred = system.predict(dev_texts)
         thresholds[name] = tune_thresholds(dev_windows, dev_pred, taxonomy)
         metrics[name] = {"dev": evaluate(dev_windows, dev_pred, thresholds[name], taxonomy),
-                         "test": evaluate(test_windows, system.predict([w.text for w in test_windows]),
-                                          thresholds[name], taxonomy)}
+                         "test": evaluate(test_windows, system.predict(test_texts), thresholds[name], taxonomy)}
+    strategy, cue_metrics = choose_assertion_strategy(model, dev_texts, dev_windows, thresholds["finetuned_minilm"],
+                                                      taxonomy)
+    metrics["finetuned_minilm"]["assertion_strategies_dev"] = cue_metrics
+    metrics["finetuned_minilm"]["assertion_strategy"] = strategy
+    if strategy != "model":
+        test_pred = model.predict(test_texts)
+        test_pred = replace(test_pred, assertions=apply_cues(test_texts, test_pred.assertions,
+                                                               list(taxonomy.assertions), strategy))
+        metrics["finetuned_minilm"]["test"] = evaluate(test_windows, test_pred, thresholds["finetuned_minilm"], taxonomy)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir)
     weights = out_dir / "model.safetensors"
@@ -101,7 +128,8 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
                     "torch": torch.__version__},
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"]}, indent=2), encoding="utf-8")
+    (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"], "assertion_strategy": strategy},
+                                                 indent=2), encoding="utf-8")
     (out_dir / METRICS).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (out_dir / CARD).write_text(model_card(manifest, metrics, taxonomy), encoding="utf-8")
     return metrics
