@@ -40,6 +40,9 @@ def test_model_folder_describes_itself(small_model):
     saved = json.loads((folder / "metrics.json").read_text())
     assert saved["finetuned_minilm"]["test"]["affirmed_mentions"]["per_code"]["neglect"].keys() >= {"precision", "recall", "f1"}
     assert saved == json.loads(json.dumps(metrics))
+    dates = saved["finetuned_minilm"]["test"]["dates"]
+    assert dates["dated_gold_mentions"] > 100 and 0 <= dates["found"] <= dates["dated_gold_mentions"]
+    assert saved["finetuned_minilm"]["assertion_strategy"] in ("model", "cues_first", "cues_when_unsure")
     card = (folder / "model_card.md").read_text()
     assert manifest["model_version"] in card and "| neglect |" in card
     for name in ("config.json", "model.safetensors", "tokenizer.json"):

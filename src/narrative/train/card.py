@@ -54,6 +54,15 @@ def model_card(manifest: dict, metrics: dict, taxonomy: Taxonomy) -> str:
                 f"{_f(m['assertion_accuracy'])} | {_f(m['experiencer_accuracy'])} | "
                 f"{_f(m['negated_or_hypothetical_reported_affirmed'])} |")
     model = metrics["finetuned_minilm"]
+    if "dates" in model["test"]:
+        lines += ["", "## Event dates (this model)", "",
+                  "A found mention's date is right when the linked interval overlaps the gold interval and is "
+                  "no broader than it.", "", "| split | dated gold mentions | found | date right of found | "
+                  "date right of all |", "|---|---|---|---|---|"]
+        for split in ("dev", "test"):
+            d = model[split]["dates"]
+            lines.append(f"| {split} | {d['dated_gold_mentions']} | {d['found']} | {_f(d['date_correct_of_found'])} | "
+                         f"{_f(d['date_correct_of_all'])} |")
     if "assertion_strategies_dev" in model:
         lines += ["", "## ConText cue rules (measured on dev)", "",
                   f"Kept: **{model['assertion_strategy']}** (best dev assertion accuracy, then fewest "

@@ -10,12 +10,16 @@ Two levels are scored, both with scikit-learn's metrics:
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 
+from narrative.annotations.corpus import LabelledNote
+from narrative.extract.temporal import find_timexes, link_dates
+from narrative.records import Case
 from narrative.taxonomy import Taxonomy
-from narrative.train.dataset import WindowExample
+from narrative.train.dataset import WindowExample, gold_redact
 from narrative.extract.model import WindowPredictions, decide
 from narrative.train.finetune import label_arrays
 
@@ -95,3 +99,39 @@ def evaluate(windows: list[WindowExample], predictions: WindowPredictions, thres
         "experiencer_accuracy": experiencer_hits / attribute_total if attribute_total else None,
         "negated_or_hypothetical_reported_affirmed": leaked / not_affirmed if not_affirmed else None,
     }
+
+
+def date_accuracy(notes: list[LabelledNote], found_by_note: dict[str, list], cases: dict[str, Case]) -> dict:
+    """How often a found mention carries the right date.
+
+    For every gold mention with a date whose code the model found in the sentence window holding
+    the mention, the date is right when the interval the temporal stage linked overlaps the gold
+    interval and is no broader than it. ``found_by_note`` maps note_id to the (window, codes)
+    pairs the model gave for that note's gold-redacted text.
+    """
+    right = total = found = 0
+    for note in notes:
+        redacted = gold_redact(note)
+        case = cases.get(note.case_id)
+        timexes = find_timexes(redacted.text, date.fromisoformat(note.note_date), case.dob if case else None)
+        windows = found_by_note.get(note.note_id, [])
+        gold_dates = {t["id"]: t for t in redacted.timexes}
+        for mention in redacted.mentions:
+            if not mention["date"]:
+                continue
+            total += 1
+            hit = next(((w, codes) for w, codes in windows if w.start <= mention["start"] < w.end
+                        and mention["code"] in codes), None)
+            if hit is None:
+                continue
+            found += 1
+            (linked,) = link_dates(redacted.text, [(hit[0].start, hit[0].end)], timexes,
+                                   sentences=[(w.start, w.end) for w, _ in windows])
+            gold = gold_dates[mention["date"]]
+            g_start, g_end = date.fromisoformat(gold["value_start"]), date.fromisoformat(gold["value_end"])
+            if linked and linked.value_start <= g_end and g_start <= linked.value_end \
+                    and (linked.value_end - linked.value_start) <= (g_end - g_start):
+                right += 1
+    return {"dated_gold_mentions": total, "found": found,
+            "date_correct_of_found": right / found if found else None,
+            "date_correct_of_all": right / total if total else None}

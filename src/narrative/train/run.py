@@ -17,11 +17,13 @@ import torch
 import narrative
 from narrative.annotations.corpus import LabelledNote, load_corpus
 from narrative.extract.cues import ASSERTION_STRATEGIES, apply_cues
+from narrative.extract.model import decide
+from narrative.io import read_cases
 from narrative.extract.modelfolder import CARD, MANIFEST, METRICS, THRESHOLDS, file_hash, quiet_transformers
 from narrative.taxonomy import load_taxonomy
 from narrative.train.baselines import FrozenEmbeddingBaseline, TfidfBaseline
 from narrative.train.dataset import WindowExample, build_windows
-from narrative.train.evaluate import evaluate, tune_thresholds
+from narrative.train.evaluate import date_accuracy, evaluate, tune_thresholds
 from narrative.train.finetune import MiniLMClassifier
 from narrative.train.card import model_card
 
@@ -109,6 +111,18 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
         test_pred = replace(test_pred, assertions=apply_cues(test_texts, test_pred.assertions,
                                                                list(taxonomy.assertions), strategy))
         metrics["finetuned_minilm"]["test"] = evaluate(test_windows, test_pred, thresholds["finetuned_minilm"], taxonomy)
+    cases = read_cases(Path(settings.corpus).with_name("cases.jsonl"))
+    for split, windows in (("dev", dev_windows), ("test", test_windows)):
+        predictions = model.predict([w.text for w in windows])
+        predictions = replace(predictions, assertions=apply_cues([w.text for w in windows], predictions.assertions,
+                                                                 list(taxonomy.assertions), strategy))
+        found = decide(predictions, thresholds["finetuned_minilm"], taxonomy.code_keys,
+                       list(taxonomy.assertions), list(taxonomy.experiencers))
+        by_note: dict[str, list] = {}
+        for window, codes in zip(windows, found):
+            by_note.setdefault(window.note_id, []).append((window, {code for code, *_ in codes}))
+        metrics["finetuned_minilm"][split]["dates"] = date_accuracy(
+            [n for n in notes if n.split == split], by_note, cases)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir)
     weights = out_dir / "model.safetensors"
