@@ -83,12 +83,13 @@ def narrative_spans(redactor, texts: Sequence[str]) -> list[list[tuple[int, int,
     return out
 
 
-def presidio_spans(analyzer, texts: Sequence[str], threshold: float | None = None) -> list[list[tuple[int, int, str]]]:
-    """(start, end, type) of every stock Presidio result (``analyze`` per text)."""
+def presidio_spans(analyzer, texts: Sequence[str], threshold: float | None = None) -> list[list[tuple[int, int, str, float]]]:
+    """(start, end, type, score) of every stock Presidio result (``analyze`` per text, at
+    ``threshold``; None is the analyzer's default, 0)."""
     out = []
     for text in texts:
         results = analyzer.analyze(text, "en", score_threshold=threshold)
-        out.append([(r.start, r.end, r.entity_type) for r in results])
+        out.append([(r.start, r.end, r.entity_type, r.score) for r in results])
     return out
 
 
@@ -99,8 +100,9 @@ class Score:
     ``tp``: gold spans overlapped by at least one predicted span; ``fn``: gold spans overlapped by
     none; ``fp``: predicted spans overlapping no gold span; ``pred_tp``: predicted spans
     overlapping at least one gold span. ``recall = tp / (tp + fn)``; ``ppv = tp / (tp + fp)``
-    (deid's convention: TP counted as gold spans found); ``ppv_pred = pred_tp / n_pred`` (the
-    plain precision over predicted spans).
+    (TP counted as gold spans found, as stat.pm's header comment states); ``ppv_pred =
+    pred_tp / (pred_tp + fp)``, the precision over predicted spans, which is what stat.pm
+    actually computes and prints as PPV (``(totaltestphi - fp) / totaltestphi``).
     """
 
     tp: int = 0
@@ -125,16 +127,18 @@ class Score:
         return (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
 
 
-def overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def overlaps(a: Span, b: Span, closed: bool = False) -> bool:
+    """Half-open spans that share a character; with ``closed`` (deid's stat.pm, which compares
+    ``start <= other_end``) spans that only touch count as well."""
+    return (a[0] <= b[1] and b[0] <= a[1]) if closed else (a[0] < b[1] and b[0] < a[1])
 
 
-def match(gold: Iterable[Span], predicted: Iterable[Span]) -> tuple[list[bool], list[bool]]:
+def match(gold: Iterable[Span], predicted: Iterable[Span], closed: bool = False) -> tuple[list[bool], list[bool]]:
     """For each gold span, whether a predicted span overlaps it; for each predicted span, whether
     it overlaps a gold span."""
     gold, predicted = list(gold), list(predicted)
-    gold_hit = [any(overlaps(g, p) for p in predicted) for g in gold]
-    pred_hit = [any(overlaps(p, g) for g in gold) for p in predicted]
+    gold_hit = [any(overlaps(g, p, closed) for p in predicted) for g in gold]
+    pred_hit = [any(overlaps(p, g, closed) for g in gold) for p in predicted]
     return gold_hit, pred_hit
 
 

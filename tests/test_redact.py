@@ -96,6 +96,32 @@ def test_profiles_keep_or_remove_dates(make_redactor):
     assert timeline.redactor["profile"] == "timeline" and strict.redactor["profile"] == "strict"
 
 
+def test_strict_profile_on_all_caps_clinical_text(make_redactor):
+    """spaCy's small model tags ALL-CAPS clinical words as people and relative phrases as dates;
+    the engine keeps those, and still finds month/day dates, bare years and hospitals."""
+    text = ("HEAD CT- NEG FOR BLEED; VQ SCAN- NEG FOR PE. today pt was at home for the past few weeks. "
+            "S/P MI 1992; 7/22 FOUND BY HUSBAND; TRANSFERRED FROM CALVERT HOSPITAL. LATER AT CALVERT.")
+    out = make_redactor("strict").redact(Note("n1", "c1", date(2021, 1, 1), text)).text
+    for kept in ("NEG FOR BLEED", "VQ SCAN", "today", "the past few weeks", "FOUND BY HUSBAND"):
+        assert kept in out
+    for gone in ("1992", "7/22", "CALVERT"):
+        assert gone not in out
+    assert out.count("[HOSPITAL]") == 2
+
+
+def test_a_name_found_by_its_cue_is_redacted_where_it_recurs(make_redactor):
+    text = "Met Mr Stanciu at the flat. Later stanciu rang back; STANCIU denied it."
+    out = make_redactor("timeline").redact(Note("n1", "c1", date(2021, 1, 1), text)).text
+    assert out == "Met Mr [PERSON_1] at the flat. Later [PERSON_1] rang back; [PERSON_1] denied it."
+
+
+def test_engine_runs_only_the_spacy_pipes_it_needs(make_redactor):
+    nlp = make_redactor("timeline").nlp_engine.nlp["en"]
+    assert "ner" in nlp.pipe_names and "parser" not in nlp.pipe_names and "tagger" not in nlp.pipe_names
+    doc = nlp("She calls mum.")
+    assert [t.lemma_ for t in doc] == ["she", "calls", "mum", "."]      # lemmas for context words
+
+
 CANARIES = {
     "given": "Zebulon", "family": "Quackenbush", "known": "Ottoline Fairweather-Quince",
     "street": "77 Wolfsbane Crescent", "postcode": "ZE2 9QQ", "phone": "07700 900123",

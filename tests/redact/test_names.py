@@ -33,6 +33,11 @@ def allow():
     ("said DUNN punched her", ["DUNN"]),
     ("Strategy meeting - Hope Clarke (8)", ["Hope Clarke"]),
     ("Will (12) rang 999. Summer said no.", ["Will", "Summer"]),
+    ("Dr.King aware; DR RETTERER-MOORE; DR. SPARKES AWARE", ["King", "RETTERER-MOORE", "SPARKES"]),
+    ("QUIET NIGHT.\n ROBERT V. DEGIORGIO, RRT; signed Dan A. Forman-Lyons", ["ROBERT V. DEGIORGIO",
+                                                                          "Dan A. Forman-Lyons"]),
+    ("spoke to mary souza today", ["mary souza"]),
+    ("DISCUSSION WITH DTR PHILOMENA AND A BROTHER VINNY", ["PHILOMENA", "VINNY"]),
 ])
 def test_names_are_found_without_their_cue(found, names, text, expected):
     assert found(names, text) == expected
@@ -49,6 +54,8 @@ def test_names_are_found_without_their_cue(found, names, text, expected):
     "St Mary's C of E Primary and Women's Aid",
     "MASH POLICE NOTIFICATION - MISSING PERSON FOUND",
     "back at Hawthorn Road, Bradford BD3 7QP; remanded to HMP Preston",   # towns that are also surnames
+    "will smith the grace period; mark brown paper",                      # lower-case pairs of words
+    "58 YO FEMALE READMITTED TO CCU. DC HEPARIN 7AM. COMFORT: C/O PAIN",  # verbs, drugs, headings
 ])
 def test_words_that_are_not_names(found, names, text):
     assert found(names, text) == []

@@ -6,6 +6,7 @@ from narrative.redact.recognizers import (
     AddressRecognizer,
     ChildrensHomeRecognizer,
     GpSurgeryRecognizer,
+    HospitalRecognizer,
     LocationRecognizer,
     NurseryRecognizer,
     SchoolRecognizer,
@@ -19,7 +20,8 @@ def location():
 
 @pytest.fixture(scope="module")
 def organisations():
-    return [SchoolRecognizer(), GpSurgeryRecognizer(), NurseryRecognizer(), ChildrensHomeRecognizer()]
+    return [SchoolRecognizer(), GpSurgeryRecognizer(), NurseryRecognizer(), ChildrensHomeRecognizer(),
+            HospitalRecognizer()]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -57,6 +59,11 @@ def test_address(found, text, expected):
     ("the school rang; his primary school; Primary School; High School", []),
     ("the GP; GP Surgery; Health Centre; CAMHS; YOT; NHS", []),
     ("Risk: DASH HIGH. Hillside High Street", []),
+    ("taken to Pinderfields hospital, then St James's Hospital", [("HOSPITAL", "Pinderfields hospital"),
+                                                                 ("HOSPITAL", "St James's Hospital")]),
+    ("ADMITTED IN TRANSFER FROM CALVERT HOSPITAL FOR TESTS", [("HOSPITAL", "CALVERT HOSPITAL")]),
+    ("went to Harbor Hosp on Monday", [("HOSPITAL", "Harbor Hosp")]),
+    ("ADMITTED TO HOSPITAL; the Hospital; in hospital; Royal Infirmary; OUTSIDE HOSPITAL", []),
 ])
 def test_organisations(found, organisations, text, expected):
     got = [(r.supported_entities[0], span) for r in organisations for span in found(r, text)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+
+import regex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,14 +19,18 @@ from functools import lru_cache
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.language import Language
+from spacy.tokens import Doc
 
 import narrative
 from narrative.io import Reject
 from narrative.records import Case, Note, RedactedNote, Redaction
 from narrative.redact.config import ConfigError, RedactionConfig
 from narrative.redact.pseudonyms import PseudonymMap
-from narrative.redact.recognizers import AllowList, uk_recognizers
+from narrative.redact.recognizers import AllowList, UkNameRecognizer, uk_recognizers
 from narrative.redact.recognizers.case_dictionary import CaseDictionaryRecognizer
+from narrative.redact.recognizers.dates import CALENDAR
+from narrative.redact.recognizers.names import DEFAULT_LOCALES, PERSON_VERB, name_lexicon, zipf
 
 for _name in ("presidio-analyzer", "presidio-anonymizer"):
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -33,12 +39,75 @@ for _name in ("presidio-analyzer", "presidio-anonymizer"):
 TYPE_PRIORITY = (
     "DATE_OF_BIRTH", "NHS_NUMBER", "NI_NUMBER", "UPN", "POLICE_REFERENCE", "PHONE_NUMBER",
     "EMAIL_ADDRESS", "ADDRESS", "POSTCODE", "SCHOOL", "GP_SURGERY", "NURSERY", "CHILDRENS_HOME",
-    "PERSON", "LOCATION", "DATE",
+    "HOSPITAL", "PERSON", "LOCATION", "DATE",
 )
 NER_TYPES = ("PERSON", "LOCATION")
 # Where a name or place found by NER must be cut: line breaks, dashes and colons between words.
 NER_BREAK = re.compile(r"\s*\n\s*|\s+[-\u2013\u2014:]\s+|\t+")
 PROFILE_DROPS = {"timeline": {"DATE"}, "strict": set()}
+NER = "SpacyRecognizer"
+TITLE_CASE_WORD = regex.compile(r"(?<![\p{L}'’])\p{Lu}\p{Ll}")   # "Kelly", "McDONALD"; not "NEG", "neg"
+LETTERS = regex.compile(r"\p{L}+(?:['’-]\p{L}+)*")
+# Where an echo may come from: recognisers and patterns that find a name by a cue or a shape.
+ECHO_SOURCES = {
+    "UkNameRecognizer": {"Title and name", "Role and name", "Field label and name", "Given name and SURNAME",
+                         "SURNAME, given name", "Nickname after a cue"},
+    "HospitalRecognizer": None, "SchoolRecognizer": None, "GpSurgeryRecognizer": None, "NurseryRecognizer": None,
+    "ChildrensHomeRecognizer": None,
+}
+ECHO_TYPES = {"PERSON": "PERSON", "HOSPITAL": "HOSPITAL", "SCHOOL": "SCHOOL", "GP_SURGERY": "GP_SURGERY",
+              "NURSERY": "NURSERY", "CHILDRENS_HOME": "CHILDRENS_HOME"}
+SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n]|--)[ \t\"“(]*$")
+PERSON_NEXT = regex.compile(r"(?:['’]s\b|[ \t]+(?:\p{Ll}+ed|was|is|has|had|says|said|told|tells|will|would|can|could|"
+                            r"does|did|didn['’]t|doesn['’]t|still|then|also|and|or|wants|went|came|gave|took|"
+                            r"made|left|ran|saw|says|thinks|thought|knows|knew|feels|felt|got|gets)\b)")
+OPENING_RARE_ZIPF = 3.0
+COMMON_WORD_ZIPF = 4.5     # one title-case word this common and not a known name needs a person's verb
+CAPS_SURNAME = regex.compile(r"(?=.*[AEIOUY])(?!.*[^AEIOUY'’-]{4})\p{Lu}[\p{Lu}'’-]{3,}")   # pronounceable, 4+
+CASE_WINDOW, CAPS_SHARE = 80, 0.6   # around an ALL-CAPS NER span: more capitals than this is ALL-CAPS text    # a word opening a sentence and rarer than this may be a name ("Stanciu said")
+ECHO_MAX_ZIPF = 4.3        # a name word at least this common ("Mary", "Green") is not echoed
+ECHO_NER_MAX_ZIPF = 3.0    # ... and a word of a spaCy name only when rarer than this ("Stanciu")
+ECHO_SCORE = 0.6
+
+
+@Language.component("narrative_lower_lemma")
+def lower_lemma(doc: Doc) -> Doc:
+    """Lemmas as lower-case words, for Presidio's context words when the lemmatizer is off."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+def disable_components(nlp: Language, names: Iterable[str]) -> list[str]:
+    """Disable the named pipes of ``nlp`` that exist and that no kept pipe listens to (a shared
+    ``tok2vec`` feeding the NER stays on); with the lemmatizer off, lemmas become lower-case
+    words. Returns the pipes disabled."""
+    wanted = [n for n in names if n in nlp.pipe_names]
+    kept = [n for n in nlp.pipe_names if n not in wanted]
+    disabled = []
+    for name in wanted:
+        listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
+        if any(listener in kept for listener in listeners):
+            continue
+        nlp.disable_pipe(name)
+        disabled.append(name)
+    if "lemmatizer" in disabled and "narrative_lower_lemma" not in nlp.pipe_names:
+        nlp.add_pipe("narrative_lower_lemma", last=True)
+    return disabled
+
+
+class CheckedSpacyRecognizer(SpacyRecognizer):
+    """Presidio's ``SpacyRecognizer`` whose entities pass ``check(text, result)`` first, so that a
+    dropped NER span ("JONES AWARE") does not also take with it, in Presidio's removal of
+    duplicates, the narrower finding of another recogniser ("JONES") that it contains."""
+
+    def __init__(self, *args, check=None, **kwargs):
+        super().__init__(*args, name="SpacyRecognizer", **kwargs)
+        self.check = check
+
+    def analyze(self, text: str, entities, nlp_artifacts=None):
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if self.check(text, r)] if self.check else results
 
 
 @dataclass
@@ -85,10 +154,13 @@ class Redactor:
                 model_to_presidio_entity_mapping=self.config.ner_entities))
         self.nlp_engine.load()
         nlp = self.nlp_engine.nlp["en"]
+        disable_components(nlp, self.config.disable_components)
         self.nlp_engine.ner_model_configuration.labels_to_ignore = [
             label for label in nlp.get_pipe("ner").labels if label not in self.config.ner_entities]
         registry = RecognizerRegistry(supported_languages=["en"])
-        registry.add_recognizer(SpacyRecognizer(supported_entities=sorted(set(self.config.ner_entities.values()))))
+        registry.add_recognizer(CheckedSpacyRecognizer(
+            supported_entities=sorted(set(self.config.ner_entities.values())),
+            check=self._ner_plausible if self.config.ner_checks else None))
         try:
             self.allow_list = AllowList.from_config(self.config.allow_list)
             recognizers = uk_recognizers(self.config.recognizers, self.allow_list)
@@ -100,6 +172,11 @@ class Redactor:
                                        supported_languages=["en"])
         dropped = PROFILE_DROPS[self.config.profile]
         self.entities = [t for t in TYPE_PRIORITY if t not in dropped]
+        names = next((r for r in recognizers if isinstance(r, UkNameRecognizer)), None)
+        given, family = name_lexicon(DEFAULT_LOCALES)
+        self._given = names.given_names if names else given
+        self._family = names.surnames if names else family
+        self._generic = {w for r in recognizers for w in getattr(r, "generic_words", ())}
         self._case_recognizer = lru_cache(maxsize=256)(self._build_case_recognizer)
 
     @property
@@ -118,9 +195,96 @@ class Redactor:
         results = self.analyzer.analyze(
             text, "en", entities=self.entities, nlp_artifacts=nlp_artifacts,
             ad_hoc_recognizers=[case_recognizer] if case_recognizer else None,
-            score_threshold=self.config.score_threshold)
+            score_threshold=self.config.score_threshold, return_decision_process=self.config.echo_names)
         kept = [piece for r in results for piece in self._pieces(text, r) if not self._allowed(text, piece)]
+        if self.config.echo_names:
+            kept += self._echoes(text, kept)
         return merge_findings(kept, text)
+
+    def _ner_plausible(self, text: str, result: RecognizerResult) -> bool:
+        """spaCy's DATE only when it holds a calendar date (a month, a year, a day/month pair:
+        "today", "the past few weeks", "54" identify nobody). spaCy's PERSON or LOCATION with no
+        title-case word, in lower case or in ALL-CAPS text, where the small model has no casing
+        to go on ("NEG", "VQ SCAN", "abd obese"), only when every word is a known given name, a
+        known surname rarer than a common word (in lower case: rarer than 3 on the Zipf scale,
+        not "foley"), or an initial; an ALL-CAPS span in cased prose
+        may also be a rare, pronounceable word of four letters or more ("William (Will) NOWAK";
+        not "SBP", "RA"). spaCy's PERSON of one title-case word that is not a known name: a common
+        English word ("Goal", "Order") only before a person's verb ("said", "denied"); one opening
+        a sentence or a line and not followed by a verb ("Rob denied" is; "Neuro: alert", "Hep gtt"
+        are not) only when it is too rare to be an English word."""
+        span = text[result.start:result.end]
+        if result.entity_type == "DATE":     # the words around count: "at 2000" is a time
+            for match in CALENDAR.finditer(text, result.start):
+                if match.start() >= result.end:
+                    break
+                if match.end() <= result.end:
+                    return True
+            return False
+        if result.entity_type not in NER_TYPES:
+            return True
+        words = LETTERS.findall(span)
+        if not TITLE_CASE_WORD.search(span):
+            if span.islower():          # "foley", "cont": a given name, or a rare surname
+                plausible = [len(w) == 1 or len(w) > 2 and (w.casefold() in self._given or (
+                    w.casefold() in self._family and zipf(w) < OPENING_RARE_ZIPF)) for w in words]
+            elif self._caps_text(text, result.start, result.end):
+                plausible = [len(w) == 1 or len(w) > 2 and self._known_name(w) for w in words]
+            else:                     # an ALL-CAPS surname in cased prose, not an acronym ("SBP", "RA")
+                plausible = [self._known_name(w) or len(w) == 1 or CAPS_SURNAME.fullmatch(w) is not None
+                             and zipf(w) < OPENING_RARE_ZIPF for w in words]
+            return bool(words) and all(plausible) and any(len(w) > 1 and not self.allow_list.allows(w) for w in words)
+        if result.entity_type == "PERSON" and len(words) == 1 and not self._known_name(words[0]):
+            frequency = zipf(words[0])
+            if frequency >= COMMON_WORD_ZIPF:        # "Goal is to", "Order written": a word, not a name
+                return bool(PERSON_VERB.match(text, result.end))
+            if SENTENCE_START.search(text, 0, result.start) and not PERSON_NEXT.match(text, result.end):
+                return frequency < OPENING_RARE_ZIPF
+        return True
+
+    @staticmethod
+    def _caps_text(text: str, start: int, end: int) -> bool:
+        """True when the text around a span is mostly capitals (an ALL-CAPS note or line), where
+        an ALL-CAPS word is no sign of a surname ("William (Will) NOWAK" is)."""
+        around = text[max(0, start - CASE_WINDOW):start] + text[end:end + CASE_WINDOW]
+        letters = [c for c in around if c.isalpha()]
+        return not letters or sum(c.isupper() for c in letters) > CAPS_SHARE * len(letters)
+
+    def _known_name(self, word: str) -> bool:
+        key = word.casefold()
+        return key in self._given or (key in self._family and zipf(key) < ECHO_MAX_ZIPF)
+
+    def _echoes(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Other mentions, in this note, of a name found by a cue or a shape ("Dr Vasquez" ...
+        "vasquez said"; "Calvert Hospital" ... "at Calvert"), or by spaCy as a title-case full
+        name or known name: each rare word of the name, in any case, as a whole word."""
+        words: dict[str, str] = {}
+        for r in found:
+            meta = r.recognition_metadata or {}
+            source = meta.get("recognizer_name")
+            pattern = getattr(r.analysis_explanation, "pattern_name", None)
+            if r.entity_type not in ECHO_TYPES:
+                continue
+            if source == NER:           # spaCy: a title-case full name, or a known name; its rare words
+                span_words = LETTERS.findall(text[r.start:r.end])
+                full = len(span_words) > 1 or any(self._known_name(w) for w in span_words)
+                limit = ECHO_NER_MAX_ZIPF if full and TITLE_CASE_WORD.search(text, r.start, r.end) else 0.0
+            elif source in ECHO_SOURCES and (ECHO_SOURCES[source] is None or pattern in ECHO_SOURCES[source]):
+                limit = ECHO_MAX_ZIPF
+            else:
+                continue
+            for word in LETTERS.findall(text[r.start:r.end]):
+                key = word.casefold()
+                if (len(key) >= 3 and key not in self._generic and zipf(key) < limit
+                        and not self.allow_list.allows(word)):
+                    words.setdefault(key, ECHO_TYPES[r.entity_type])
+        if not words:
+            return []
+        pattern = re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                             + r")(?![\w-])", re.IGNORECASE)
+        return [RecognizerResult(words[m.group().casefold()], m.start(), m.end(), ECHO_SCORE,
+                                 recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: "NoteEcho"})
+                for m in pattern.finditer(text)]
 
     def _pieces(self, text: str, result: RecognizerResult) -> list[RecognizerResult]:
         """An NER name or place cut at line breaks and dashes, with words that hold digits or are
@@ -138,7 +302,8 @@ class Redactor:
                 words.pop()
             if words and not any(ch.isdigit() for w in words for ch in w.group()):
                 pieces.append(RecognizerResult(result.entity_type, cursor + words[0].start(), cursor + words[-1].end(),
-                                               result.score, recognition_metadata=result.recognition_metadata))
+                                               result.score, analysis_explanation=result.analysis_explanation,
+                                               recognition_metadata=result.recognition_metadata))
             cursor = gap.end() if gap else end
         return pieces
 

@@ -25,6 +25,7 @@ from narrative.redact.recognizers.ni_number import NiNumberRecognizer
 from narrative.redact.recognizers.organisation import (
     ChildrensHomeRecognizer,
     GpSurgeryRecognizer,
+    HospitalRecognizer,
     NurseryRecognizer,
     SchoolRecognizer,
 )
@@ -35,7 +36,8 @@ from narrative.redact.recognizers.upn import UpnRecognizer
 
 ENTITY_TYPES: tuple[str, ...] = (
     "PERSON", "ADDRESS", "POSTCODE", "LOCATION", "PHONE_NUMBER", "EMAIL_ADDRESS", "NHS_NUMBER", "NI_NUMBER",
-    "DATE_OF_BIRTH", "UPN", "POLICE_REFERENCE", "SCHOOL", "GP_SURGERY", "NURSERY", "CHILDRENS_HOME", "DATE",
+    "DATE_OF_BIRTH", "UPN", "POLICE_REFERENCE", "SCHOOL", "GP_SURGERY", "NURSERY", "CHILDRENS_HOME", "HOSPITAL",
+    "DATE",
 )
 
 # Config key under ``recognizers:`` -> class, in the order they are built.
@@ -54,6 +56,7 @@ RECOGNIZERS: dict[str, type[EntityRecognizer]] = {
     "gp_surgery": GpSurgeryRecognizer,
     "nursery": NurseryRecognizer,
     "childrens_home": ChildrensHomeRecognizer,
+    "hospital": HospitalRecognizer,
     "names": UkNameRecognizer,
     "location": LocationRecognizer,
 }
@@ -134,7 +137,7 @@ def uk_recognizers(config: Mapping[str, Any] | None = None,
 
 __all__ = [
     "ENTITY_TYPES", "RECOGNIZERS", "AddressRecognizer", "AllowList", "ChildrensHomeRecognizer", "DateOfBirthRecognizer",
-    "EmailRecognizer", "GpSurgeryRecognizer", "LocationRecognizer", "NhsNumberRecognizer", "NiNumberRecognizer",
+    "EmailRecognizer", "GpSurgeryRecognizer", "HospitalRecognizer", "LocationRecognizer", "NhsNumberRecognizer", "NiNumberRecognizer",
     "NurseryRecognizer", "PoliceReferenceRecognizer", "PostcodeRecognizer", "SchoolRecognizer", "UkDateRecognizer",
     "UkNameRecognizer", "UkPhoneRecognizer", "UpnRecognizer", "build_recognizer", "uk_recognizers",
 ]

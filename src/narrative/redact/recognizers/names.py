@@ -14,7 +14,11 @@ Catches, always reporting the name alone (never the title, role or cue word):
   capitalised word that is not a common English word ('"Rico"', "'Ghost'");
 - possessives: "Leanne's" gives "Leanne";
 - known given names (Faker's name lists for the ``name_locales``): "Tyler", "Leanne", "Kacper"
-  wherever capitalised, which spaCy's small model often tags as a place or an organisation.
+  wherever capitalised, which spaCy's small model often tags as a place or an organisation;
+- a known given name, a middle initial and a surname in any case: "ROBERT V. DEGIORGIO",
+  "Dan A. Forman-Lyons"; a lower-case known given name and known surname: "spoke to mary
+  souza", "lorrie morales is";
+- after a role, an ALL-CAPS word too rare to be English ("BROTHER VINNY", "DTR PHILOMENA").
 
 Deliberately does not: report a role or allow-listed word ("mum", "nan", "Police", "MASH",
 "Summer" in "last Summer"), a lower-case word after a role that is a common English word ("mum
@@ -62,6 +66,10 @@ PERSON_VERB = regex.compile(    # what follows an unknown rare word for it to co
     r"[ \t]+(?:(?:is|was|has|had|has\s+been|had\s+been|has\s+not|was\s+not)[ \t]+)?(?:said|says|told|tells|"
     r"disclosed|reported|stated|denied|denies|admitted|explained|asked|agreed|refused|shouted|cried|attended|"
     r"lives|lived|arrested|charged|remanded|sentenced|convicted|released|bailed|cautioned|interviewed)\b")
+PERSONAL_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "drs", "prof", "professor"})
+VERB_ENDING = regex.compile(r"(?:ED|ING|LY|TION|MENT)$")
+HEADING_COLON = regex.compile(r"[ \t]*:")
+HEADING_OR_READING = regex.compile(r"[ \t]*(?::|['’]?s?[ \t]*\d)")
 FAMILY_NOUN = regex.compile(r"[ \t]+(?:children|family|household|siblings|brothers|sisters|twins)\b")
 PLACE_BEFORE = regex.compile(r"(?:\b(?i:in|at|to|from|near|of)|,)[ \t]*$")
 PRISON_BEFORE = regex.compile(r"\b(?:HMP|HMYOI|YOI|HMP/YOI)[ \t]*$")
@@ -116,6 +124,7 @@ class UkNameRecognizer(SpanPatternRecognizer):
         "consultant", "paediatrician", "psychologist", "psychiatrist", "therapist", "counsellor", "headteacher",
         "chair", "interpreter", "solicitor", "guardian", "landlord", "child", "pupil", "student", "victim",
         "suspect", "perpetrator", "nominal", "associate", "male", "female", "lad", "boy", "girl", "man", "woman",
+        "dtr", "caseworker",
     )
     FIELD_LABELS = ("name", "child", "pupil", "pt", "patient", "subject", "referrer", "victim", "suspect",
                     "mother", "father", "carer", "parent", "sibling", "contact", "chair", "author", "worker",
@@ -154,6 +163,7 @@ class UkNameRecognizer(SpanPatternRecognizer):
         "Given name and SURNAME": 0.85, "SURNAME, given name": 0.85, "Hyphenated name": 0.6,
         "Nickname after a cue": 0.85, "Quoted nickname": 0.6, "Possessive name": 0.6,
         "Known given name and surname": 0.7, "Known name": 0.6, "CAPS surname": 0.7,
+        "Given name, initial and surname": 0.8, "Lower-case given name and surname": 0.6,
     }
     LOWER_CASE_MAX_ZIPF = 5.0      # a lower-case known name after a cue must be rarer than this
     RARE_WORD_ZIPF = 3.0           # a lower-case word this rare after a cue is taken as a name
@@ -163,9 +173,11 @@ class UkNameRecognizer(SpanPatternRecognizer):
                                    # followed by a verb or an age ("Will said", "May (3)")
     SURNAME_MAX_ZIPF = 4.0         # a known surname alone, mid-sentence, must be rarer than this
     PAIRED_SURNAME_MAX_ZIPF = 5.3  # a known surname after a known given name must be rarer than this
+    LOWER_PAIR_MAX_ZIPF = (5.0, 4.0)   # lower-case given name and surname: each rarer than these
+    HEADING_MIN_ZIPF = 4.0         # a known name this common opening a line before ":" is a heading
     CONTEXT: list[str] = []
     # "mum Leanne and nan Pat": the second cue starts inside the first match.
-    overlapped_patterns = frozenset({"Title and name", "Role and name"})
+    overlapped_patterns = frozenset({"Title and name", "Role and name", "Lower-case given name and surname"})
 
     def __init__(self, context: list[str] | None = None, titles: Iterable[str] | None = None,
                  upper_titles: Iterable[str] | None = None, roles: Iterable[str] | None = None,
@@ -181,8 +193,9 @@ class UkNameRecognizer(SpanPatternRecognizer):
         self.hyphen_prefixes = frozenset(hyphen_prefixes if hyphen_prefixes is not None else self.HYPHEN_PREFIXES)
         given, self.surnames = name_lexicon(tuple(name_locales or DEFAULT_LOCALES))
         self.given_names = given | {n.casefold() for n in [*self.EXTRA_GIVEN_NAMES, *extra_given_names]}
+        self.upper_titles = frozenset(upper_titles if upper_titles is not None else self.UPPER_TITLES)
         title = (r"(?:(?i:" + alternation(titles if titles is not None else self.TITLES) + r")\.?|"
-                 + alternation(upper_titles if upper_titles is not None else self.UPPER_TITLES) + ")")
+                 + alternation(self.upper_titles) + ")")
         role = "(?i:" + alternation(roles if roles is not None else self.ROLES) + ")"
         self._role_after = regex.compile(rf"['’]s[ \t]+{role}\b")
         label = "(?i:" + alternation(field_labels if field_labels is not None else self.FIELD_LABELS) + ")"
@@ -193,7 +206,8 @@ class UkNameRecognizer(SpanPatternRecognizer):
         quoted = r"[\p{L}][\p{L}'’.-]*(?:[ \t][\p{L}][\p{L}'’.-]*){0,2}"
         s = self.SCORES
         built = [
-            Pattern("Title and name", rf"(?<![\w-])(?:{title}{SP}(?:\d{{3,5}}{SP})?)+(?P<value>{cued_name})",
+            Pattern("Title and name",
+                    rf"(?<![\w-])(?:{title}(?:{SP}|(?<=\.)(?=\p{{Lu}}))(?:\d{{3,5}}{SP})?)+(?P<value>{cued_name})",
                     s["Title and name"]),
             Pattern("Role and name", rf"(?<![\w-]){role}{SP}(?P<value>{cued_name})", s["Role and name"]),
             Pattern("Field label and name",
@@ -219,6 +233,12 @@ class UkNameRecognizer(SpanPatternRecognizer):
             Pattern("Known name", r"(?<![\w'’-])(?<!\bSt\.?[ \t])(?P<value>\p{Lu}\p{Ll}+)(?![\w-])",
                     s["Known name"]),
             Pattern("CAPS surname", rf"(?<![\w'’-])(?P<value>{UPPER}){AFTER}", s["CAPS surname"]),
+            Pattern("Given name, initial and surname",
+                    rf"(?<![\w'’.-])(?P<value>{cased}{SP}\p{{Lu}}\.?{SP}{cased}){AFTER}",
+                    s["Given name, initial and surname"]),
+            Pattern("Lower-case given name and surname",
+                    rf"(?<![\w'’.-])(?P<value>\p{{Ll}}{{2,}}{SP}\p{{Ll}}{{2,}}(?:-\p{{Ll}}+)?)(?![\w'’-])",
+                    s["Lower-case given name and surname"]),
         ]
         self._checks = {
             "Title and name": self._titled, "Role and name": self._cued, "Field label and name": self._cued,
@@ -226,7 +246,8 @@ class UkNameRecognizer(SpanPatternRecognizer):
             "Hyphenated name": self._hyphenated, "Nickname after a cue": self._nickname,
             "Quoted nickname": self._quoted, "Possessive name": self._possessive,
             "Known given name and surname": self._given_and_surname, "Known name": self._known_name,
-            "CAPS surname": self._caps_alone,
+            "CAPS surname": self._caps_alone, "Given name, initial and surname": self._initialled,
+            "Lower-case given name and surname": self._lower_pair,
         }
         super().__init__(supported_entity, built, context or self.CONTEXT,
                          supported_language, name)
@@ -256,7 +277,7 @@ class UkNameRecognizer(SpanPatternRecognizer):
             return True
         if self._known(word) and (word.isupper() or zipf(word) < self.LOWER_CASE_MAX_ZIPF):
             return True
-        return rare and len(word) >= 4 and word.isalpha() and zipf(word) < self.RARE_WORD_ZIPF
+        return rare and len(word) >= 4 and word.replace("-", "").isalpha() and zipf(word) < self.RARE_WORD_ZIPF
 
     def _opens_sentence(self, text: str, start: int) -> bool:
         return bool(SENTENCE_END.search(text[max(0, start - 3):start]))
@@ -264,10 +285,22 @@ class UkNameRecognizer(SpanPatternRecognizer):
     # -- per-pattern checks: each returns the final (start, end) or None ----------------------
 
     def _titled(self, text: str, start: int, end: int) -> tuple[int, int] | None:
-        return self._cued(text, start, end, rare=True)
+        """After an ALL-CAPS-only title (PC, DC, DS ...) in ALL-CAPS text the name must be a
+        known one ("DC HEPARIN" is a discontinued drug); a lower-case rare word only after a
+        personal title ("dr healey", "mrs ley")."""
+        title = WORD_BEFORE.search(text[max(0, start - 12):start])
+        word = title.group(1).rstrip(".") if title else ""
+        if word in self.upper_titles and text[start:end].isupper():
+            return self._cued(text, start, end, rare=False, caps_rare_ok=False)
+        # a lower-case word too rare to be English is a name after "dr", "mr" ... ("dr healey"),
+        # not after a rank or a role abbreviation ("insp wheezes", "PA cath")
+        return self._cued(text, start, end, rare=word.casefold() in PERSONAL_TITLES)
 
-    def _cued(self, text: str, start: int, end: int, rare: bool = False) -> tuple[int, int] | None:
-        """Keep the leading run of name-like tokens; an initial needs a name after it."""
+    def _cued(self, text: str, start: int, end: int, rare: bool = False,
+              caps_rare_ok: bool = True) -> tuple[int, int] | None:
+        """Keep the leading run of name-like tokens; an initial needs a name after it. An
+        ALL-CAPS token too rare to be English counts ("BROTHER VINNY"), unless it reads as a
+        verb ("FEMALE READMITTED") or ``caps_rare_ok`` is off."""
         kept = []
         for token in TOKEN.finditer(text, start, end):
             word = token.group()
@@ -275,7 +308,9 @@ class UkNameRecognizer(SpanPatternRecognizer):
                 kept.append(token)
                 continue
             core_end = token.end() - (len(word) - len(word.rstrip("'’")))
-            if self._kept_word(text, token.start(), core_end) or not self._name_like(word.rstrip("'’"), rare):
+            core = word.rstrip("'’")
+            caps_rare = caps_rare_ok and core.isupper() and not VERB_ENDING.search(core)
+            if self._kept_word(text, token.start(), core_end) or not self._name_like(core, rare or caps_rare):
                 break
             kept.append(token)
         while kept and IS_INITIAL.fullmatch(kept[-1].group()):
@@ -344,6 +379,8 @@ class UkNameRecognizer(SpanPatternRecognizer):
         opening = self._opens_sentence(text, start)
         if PRISON_BEFORE.search(text[max(0, start - 8):start]) or PLACE_AFTER.match(text, end):
             keep = False              # "HMP Preston", "Bradford BD3 7QP": a place
+        elif opening and frequency >= self.HEADING_MIN_ZIPF and HEADING_COLON.match(text, end):
+            keep = False              # "Comfort: pain controlled": a heading
         elif key in self.given_names:
             keep = not opening or frequency < self.OPENING_MAX_ZIPF or evidence
         elif key in self.surnames:    # also many towns: not after a preposition or a comma
@@ -365,12 +402,35 @@ class UkNameRecognizer(SpanPatternRecognizer):
         known = last.casefold() in self.surnames and zipf(last) < self.PAIRED_SURNAME_MAX_ZIPF
         return (start, end) if known or zipf(last) < self.SURNAME_MAX_ZIPF - 0.5 else None
 
+    def _initialled(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """A known given name, an initial and a surname-like word ("ROBERT V. DEGIORGIO")."""
+        first, _, last = text[start:end].split()
+        if first.casefold() not in self.given_names or self._kept_word(text, start, start + len(first)):
+            return None
+        if self._kept_word(text, end - len(last), end) or last.casefold() in self.not_names:
+            return None
+        return (start, end) if self._known(last) or zipf(last) < self.SURNAME_MAX_ZIPF else None
+
+    def _lower_pair(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """A lower-case known given name before a known surname ("mary souza"; not "will smith",
+        "grace period", "tan sputum")."""
+        first, last = text[start:end].split()
+        given_max, family_max = self.LOWER_PAIR_MAX_ZIPF
+        if first not in self.given_names or zipf(first) >= given_max or first in self.not_names:
+            return None
+        if last in self.not_names or self._kept_word(text, start, start + len(first)) \
+                or self._kept_word(text, end - len(last), end):
+            return None
+        return (start, end) if last in self.surnames and zipf(last) < family_max else None
+
     def _caps_alone(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """An ALL-CAPS surname among lower-case words, not beside another capitalised word
         (headings, acronym runs): a known one that is not a common word ("DUNN punched her"), or
         a rare pronounceable one before a person's verb or "children" ("LACATUS children")."""
         word = text[start:end]
         if len(word) < 3 or not VOWEL.search(word) or self._kept_word(text, start, end):
+            return None
+        if HEADING_OR_READING.match(text, end):      # "COMFORT: ...", "PAP 58/27": a heading, a reading
             return None
         before = WORD_BEFORE.search(text[max(0, start - 40):start])
         after = WORD_AFTER.match(text, end)

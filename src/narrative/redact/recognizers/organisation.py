@@ -1,4 +1,4 @@
-"""Organisations that place a child: schools, GP surgeries, nurseries and children's homes.
+"""Organisations that place a child: schools, GP surgeries, nurseries, children's homes, hospitals.
 
 One recogniser per entity, each finding a name by its ending. A name is one to five capitalised
 words (with "St", "C of E", "of", "and", "&" inside) before a type word: "Oakwood Primary
@@ -8,6 +8,11 @@ School", "St Mary's C of E Primary", "Beechfield Academy", "Hillside High", "Bow
 and for CHILDRENS_HOME the name before a description ("Ashdown House children's home", "The
 Willows residential unit": the name only), a home-like name after a placement word ("placed at
 Oakfield House", "has lived at Oakfield House"), or a bare "... House"/"... Lodge" (lower score).
+
+HOSPITAL: a name before "Hospital", "Hosp", "Infirmary" or "Hospice", the type word in any case
+("St James's Hospital", "Pinderfields hospital", "CALVERT HOSPITAL", "Harbor Hosp"); in ALL-CAPS
+text the name starts after the last linking word or verb ("ADMITTED IN TRANSFER FROM CALVERT
+HOSPITAL" gives "CALVERT"). A hospital names a locality.
 
 Deliberately does not: fire on generic mentions ("the school", "his primary school", "Primary
 School", "the GP", "GP Surgery", "Health Centre", "CAMHS", "YOT", "NHS"): a name needs at least
@@ -159,3 +164,48 @@ class ChildrensHomeRecognizer(OrganisationRecognizer):
             Pattern("Bare home name", rf"(?<![\w'’-])(?P<value>{name}\s+{alternation(self.bare_home_words)}){end}",
                     self.SCORES["Bare home name"]),
         ]
+
+
+class HospitalRecognizer(OrganisationRecognizer):
+    """Hospitals and hospices by name (entity ``HOSPITAL``): the name, without the type word's
+    generic neighbours ("General", "Royal", "Children's"); the type word in any case."""
+
+    TYPE_WORDS = ("Hospital", "Hospitals", "Hosp", "Hosp.", "Infirmary", "Hospice")
+    GENERIC = ("General", "Royal", "District", "Community", "Psychiatric", "Mental", "Maternity", "University",
+               "Teaching", "Regional", "Memorial", "Specialist", "Rehabilitation", "Rehab", "Outside", "Other",
+               "Another", "Same", "Nearest", "Local", "Prior", "Previous", "Referring", "Transferring",
+               "Receiving", "Admitting", "Home", "Private", "Field", "Cottage", "Day", "ER", "A&E", "ED", "ICU",
+               "Emergency", "Accident", "Acute", "Adult", "Paediatric", "Pediatric", "Womens", "Women's", "St",
+               "Saint", "Hosp", "Hosp.", "Hospital", "Hospitals", "Infirmary", "Hospice", "This", "That", "Your",
+               "Our", "Whose", "Which", "What", "Same", "Military", "Veterans", "Va", "State", "Civic")
+    # In ALL-CAPS text every word looks like a name word: the name starts after the last of these.
+    CUT_WORDS = ("admitted", "admission", "transferred", "transfered", "transfer", "trans", "taken", "sent", "went",
+                 "go", "going", "gone", "brought", "presented", "seen", "discharged", "attended", "referred",
+                 "returned", "back", "arrived", "came", "left", "leave", "visited", "called", "rang", "contacted",
+                 "per", "via", "at", "in", "to", "from", "into", "by", "for", "with", "the", "a", "an", "his", "her",
+                 "their", "pt", "patient", "was", "is", "were", "had", "has", "and", "or", "then", "now", "also")
+    CONNECTORS = frozenset({"of", "and", "&", "upon", "under", "le", "la", "de"})
+
+    def __init__(self, supported_entity: str = "HOSPITAL", cut_words: Iterable[str] | None = None, **kwargs):
+        self.cut_words = frozenset(w.lower() for w in (cut_words if cut_words is not None else self.CUT_WORDS))
+        kwargs.setdefault("generic_words", [*GENERIC_WORDS, *self.GENERIC])
+        super().__init__(supported_entity, **kwargs)
+        type_words = kwargs.get("type_words")
+        words = list(type_words if type_words is not None else self.TYPE_WORDS)
+        type_word = "(?i:" + alternation(words) + ")"
+        self.patterns[0] = Pattern("Name and type word", rf"(?<![\w'’-])(?P<value>{self.name_regex}\s+{type_word})"
+                                   rf"(?![\w'’-]|\s+(?i:street|st|road|rd|lane|avenue)\b)", self.SCORE)
+
+    def refine(self, text: str, start: int, end: int, pattern: Pattern,
+               match: regex.Match) -> tuple[int, int, float] | None:
+        """The name after the last linking word or verb (a connector inside a title-case name,
+        "Princess of Wales", stays); then the organisation checks."""
+        tokens = list(TOKEN.finditer(text, start, end))
+        cut = 0
+        for i, token in enumerate(tokens[:-1]):
+            word = token.group().lower().rstrip(".")
+            if word in self.cut_words and not (word in self.CONNECTORS and token.group().islower()):
+                cut = i + 1
+        if cut >= len(tokens) - 1:
+            return None
+        return super().refine(text, tokens[cut].start(), end, pattern, match)
