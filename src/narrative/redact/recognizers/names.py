@@ -18,7 +18,8 @@ Catches, always reporting the name alone (never the title, role or cue word):
 - a known given name, a middle initial and a surname in any case: "ROBERT V. DEGIORGIO",
   "Dan A. Forman-Lyons"; a lower-case known given name and known surname: "spoke to mary
   souza", "lorrie morales is";
-- after a role, an ALL-CAPS word too rare to be English ("BROTHER VINNY", "DTR PHILOMENA").
+- after a role, an ALL-CAPS word too rare to be English ("BROTHER VINNY", "DTR PHILOMENA");
+- an initial and a known surname, or a word too rare to be English: "E. WELSH aware", "J. Smith".
 
 Deliberately does not: report a role or allow-listed word ("mum", "nan", "Police", "MASH",
 "Summer" in "last Summer"), a lower-case word after a role that is a common English word ("mum
@@ -164,6 +165,7 @@ class UkNameRecognizer(SpanPatternRecognizer):
         "Nickname after a cue": 0.85, "Quoted nickname": 0.6, "Possessive name": 0.6,
         "Known given name and surname": 0.7, "Known name": 0.6, "CAPS surname": 0.7,
         "Given name, initial and surname": 0.8, "Lower-case given name and surname": 0.6,
+        "Initial and surname": 0.7,
     }
     LOWER_CASE_MAX_ZIPF = 5.0      # a lower-case known name after a cue must be rarer than this
     RARE_WORD_ZIPF = 3.0           # a lower-case word this rare after a cue is taken as a name
@@ -174,6 +176,8 @@ class UkNameRecognizer(SpanPatternRecognizer):
     SURNAME_MAX_ZIPF = 4.0         # a known surname alone, mid-sentence, must be rarer than this
     PAIRED_SURNAME_MAX_ZIPF = 5.3  # a known surname after a known given name must be rarer than this
     LOWER_PAIR_MAX_ZIPF = (5.0, 4.0)   # lower-case given name and surname: each rarer than these
+    LOWER_PAIR_RARE_ZIPF = 2.5     # a word rarer than this after an initial reads as a surname
+    INITIAL_SURNAME_MAX_ZIPF = 5.0 # a known surname after an initial must be rarer than this
     HEADING_MIN_ZIPF = 4.0         # a known name this common opening a line before ":" is a heading
     CONTEXT: list[str] = []
     # "mum Leanne and nan Pat": the second cue starts inside the first match.
@@ -207,7 +211,7 @@ class UkNameRecognizer(SpanPatternRecognizer):
         s = self.SCORES
         built = [
             Pattern("Title and name",
-                    rf"(?<![\w-])(?:{title}(?:{SP}|(?<=\.)(?=\p{{Lu}}))(?:\d{{3,5}}{SP})?)+(?P<value>{cued_name})",
+                    rf"(?<![\w-])(?:{title}(?:{SP}|(?<=\.))(?:\d{{3,5}}{SP})?)+(?P<value>{cued_name})",
                     s["Title and name"]),
             Pattern("Role and name", rf"(?<![\w-]){role}{SP}(?P<value>{cued_name})", s["Role and name"]),
             Pattern("Field label and name",
@@ -236,6 +240,8 @@ class UkNameRecognizer(SpanPatternRecognizer):
             Pattern("Given name, initial and surname",
                     rf"(?<![\w'’.-])(?P<value>{cased}{SP}\p{{Lu}}\.?{SP}{cased}){AFTER}",
                     s["Given name, initial and surname"]),
+            Pattern("Initial and surname", rf"(?<![\w'’./-])\p{{Lu}}\.{SP}(?P<value>{cased}){AFTER}",
+                    s["Initial and surname"]),
             Pattern("Lower-case given name and surname",
                     rf"(?<![\w'’.-])(?P<value>\p{{Ll}}{{2,}}{SP}\p{{Ll}}{{2,}}(?:-\p{{Ll}}+)?)(?![\w'’-])",
                     s["Lower-case given name and surname"]),
@@ -247,7 +253,7 @@ class UkNameRecognizer(SpanPatternRecognizer):
             "Quoted nickname": self._quoted, "Possessive name": self._possessive,
             "Known given name and surname": self._given_and_surname, "Known name": self._known_name,
             "CAPS surname": self._caps_alone, "Given name, initial and surname": self._initialled,
-            "Lower-case given name and surname": self._lower_pair,
+            "Lower-case given name and surname": self._lower_pair, "Initial and surname": self._initial_surname,
         }
         super().__init__(supported_entity, built, context or self.CONTEXT,
                          supported_language, name)
@@ -410,6 +416,20 @@ class UkNameRecognizer(SpanPatternRecognizer):
         if self._kept_word(text, end - len(last), end) or last.casefold() in self.not_names:
             return None
         return (start, end) if self._known(last) or zipf(last) < self.SURNAME_MAX_ZIPF else None
+
+    def _initial_surname(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """After an initial with its full stop ("E. WELSH aware", "J. Smith"): a known surname that
+        is not a common word, or a word too rare to be English that reads as a name and not as a
+        verb; the initial is reported too. Not "c KAYEXALATE", "S/P PYRIDIUM", "K. REPLETED"."""
+        initial = regex.search(r"\p{Lu}\.[ \t]+$", text[max(0, start - 4):start])
+        word = text[start:end]
+        if not initial or self._kept_word(text, start, end) or word.casefold() in self.not_names \
+                or VERB_ENDING.search(word.upper()):
+            return None
+        surname = word.casefold() in self.surnames and zipf(word) < self.INITIAL_SURNAME_MAX_ZIPF
+        if not surname and not (self._unknown_surname(word.upper()) and zipf(word) < self.LOWER_PAIR_RARE_ZIPF):
+            return None
+        return start - len(initial.group()), end
 
     def _lower_pair(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """A lower-case known given name before a known surname ("mary souza"; not "will smith",
