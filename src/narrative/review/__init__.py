@@ -1,0 +1,1 @@
+"""Review: suggestions become confirmed codes in the store."""
