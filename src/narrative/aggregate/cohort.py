@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from narrative.aggregate.suppression import Disclosure, Published, pair_bounds, sums_to, union_of
+from narrative.aggregate.suppression import Disclosure, Published, at_most, pair_bounds, sums_to, union_of
 from narrative.records import ConfirmedCode
 from narrative.store import NoteMeta
 from narrative.taxonomy import Taxonomy, load_taxonomy
@@ -202,7 +202,8 @@ class _Builder:
                       for y in years]
         note_year = [d.count(("note_year", y), sum(y in ch.note_years for ch in self.children.values()))
                      for y in years]
-        d.relate(union_of(any_key, note_year))
+        if all(ch.note_years for ch in self.children.values() if ch.pairs):
+            d.relate(union_of(any_key, note_year))     # every experience's note is known
         first = self._first_ages(any_key)
         groups = {name: self._groups(name, prevalence, any_key) for name in self.fields}
         out = d.publish()
@@ -239,7 +240,7 @@ class _Builder:
                 bands[_band(age_in_years(self.dobs[case_id], child.first_dated))] += 1
         total = self.d.count(("first_age", "all"), sum(bands.values()))
         rows = [(label, self.d.count(("first_age", label), bands[label])) for label, *_ in AGE_BANDS]
-        self.d.relate(sums_to(total, [k for _, k in rows]), union_of(any_key, [total]))
+        self.d.relate(sums_to(total, [k for _, k in rows]), at_most(total, any_key))
         return [*rows, ("all with a DOB and a dated event", total)]
 
     def _groups(self, name: str, prevalence, any_key) -> list[tuple[str, tuple, tuple, list]]:
@@ -251,7 +252,7 @@ class _Builder:
             scope = (name, value)
             anyone = self.d.count(("with", "any", *scope), sum(1 for ch in members if ch.pairs))
             codes = [self.code_key(code, members, scope) for code, *_ in prevalence]
-            self.d.relate(union_of(anyone, codes), union_of(size, [anyone]))
+            self.d.relate(union_of(anyone, codes), at_most(anyone, size))
             rows.append((value, size, anyone, codes))
         self.d.relate(sums_to(EVERYONE, [r[1] for r in rows]), sums_to(any_key, [r[2] for r in rows]))
         for i, (_, _, total) in enumerate(prevalence):
