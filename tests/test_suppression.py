@@ -18,7 +18,6 @@ from narrative.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
 WHEN = datetime(2024, 1, 1, tzinfo=timezone.utc)
-BIG = 10**6
 
 
 def random_cohort(seed: int, children: int):
@@ -145,7 +144,7 @@ def recoverable(tables: dict, threshold: int = 5) -> list:
         else:
             unknown[key] = small if small in shown else "*"
     n = ("N",)
-    known[n] = tables["children"]
+    known[n] = big = tables["children"]
     rels = relations(tables, n)
     keys = sorted(unknown, key=str)
     index = {k: i for i, k in enumerate(keys)}
@@ -164,14 +163,14 @@ def recoverable(tables: dict, threshold: int = 5) -> list:
             lo.append(-constant)
             hi.append(-constant if equal else np.inf)
     for j, key in enumerate(stars):
-        for coef, a, b in ((threshold, 0, np.inf), (BIG, -np.inf, 0)):
+        for coef, a, b in ((threshold, 0, np.inf), (big, -np.inf, 0)):
             row = np.zeros(size)
             row[index[key]], row[len(keys) + j] = 1, -coef
             rows.append(row)
             lo.append(a)
             hi.append(b)
     low = [1 if unknown[k] == small else 0 for k in keys] + [0] * len(stars)
-    high = [threshold - 1 if unknown[k] == small else BIG for k in keys] + [1] * len(stars)
+    high = [threshold - 1 if unknown[k] == small else big for k in keys] + [1] * len(stars)
     constraints = [LinearConstraint(np.array(rows), lo, hi)] if rows else []
     pinned = []
     for key in keys:

@@ -254,7 +254,7 @@ def report(
     case: Optional[str] = typer.Option(None, "--case", help="Also draw this child's timeline."),
     threshold: int = THRESHOLD_OPTION,
     by: Optional[list[str]] = typer.Option(None, "--by", help="Break down by this notes field (area, team, ...); "
-                                                              "repeatable. Default: every field the notes fill."),
+                                                              "repeatable. Default: area and team, where the notes have them."),
 ):
     """Write the cohort views (small numbers suppressed) and, with --case, one child's timeline."""
     from narrative.aggregate import cohort_from_store, timeline_from_store
@@ -334,7 +334,7 @@ def review_accept_gold(
 
     from narrative.annotations.corpus import load_corpus
     from narrative.io import read_cases
-    from narrative.review.scripted import accept_labelled
+    from narrative.review.scripted import accept_labelled, file_time
     from narrative.store import Store
 
     with clear_errors():
@@ -343,7 +343,8 @@ def review_accept_gold(
         names = [a.strip() for a in areas.split(",") if a.strip()] if areas else []
         groups = {n.case_id: {"area": names[zlib.crc32(n.case_id.encode()) % len(names)]} for n in notes} \
             if names else {}
-        summary = accept_labelled(notes, Store(db), reviewer="gold", dobs=dobs, groups=groups)
+        summary = accept_labelled(notes, Store(db), reviewer="gold", dobs=dobs, groups=groups,
+                                  when=file_time(corpus))
     typer.echo(f"stored {summary.rows} gold rows of {summary.notes} notes", err=True)
 
 

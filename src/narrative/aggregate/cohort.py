@@ -28,6 +28,7 @@ PERPETRATOR_FACTORS = {"18", "19"}       # taxonomy: 18/19 B = by another child,
 AGE_BANDS = (("before birth", None, 0), ("0-4", 0, 5), ("5-9", 5, 10), ("10-14", 10, 15),
              ("15-17", 15, 18), ("18+", 18, None))
 UNKNOWN = "(not recorded)"
+DEFAULT_BREAKDOWNS = ("area", "team")
 
 Cell = int | float | str
 
@@ -129,13 +130,12 @@ def build_cohort(codes: Sequence[ConfirmedCode], notes: Sequence[NoteMeta], dobs
     """Suppressed cohort tables for the children of ``notes`` and ``codes``.
 
     Only rows that count as experiences are used; ``by`` names the grouping fields to break down
-    by (default: every field of :class:`NoteMeta` that some note fills). A child belongs to the
+    by (default: area and team, where some note fills them). A child belongs to the
     group of their latest note.
     """
     taxonomy = taxonomy or load_taxonomy()
     experiences = [c for c in codes if c.counts_as_experience and c.code in taxonomy.codes]
-    fields_ = list(by) if by is not None else [f for f in NoteMeta.GROUPING_FIELDS
-                                               if any(getattr(n, f) for n in notes)]
+    fields_ = list(by) if by else [f for f in DEFAULT_BREAKDOWNS if any(getattr(n, f) for n in notes)]
     for name in fields_:
         if name not in NoteMeta.GROUPING_FIELDS:
             raise ValueError(f"cannot break down by {name!r}: use one of {', '.join(NoteMeta.GROUPING_FIELDS)}")
@@ -165,7 +165,7 @@ class _Builder:
     def __init__(self, children: dict[str, _Child], dobs, taxonomy: Taxonomy, threshold: int, fields_):
         self.children, self.dobs, self.taxonomy, self.fields = children, dobs, taxonomy, fields_
         self.d = Disclosure(threshold)
-        self.d.count(EVERYONE, len(children))
+        self.d.count(EVERYONE, len(children), keep=True)
         self.codes = [c for c in taxonomy.code_keys if any(c == p[0] for ch in children.values() for p in ch.pairs)]
 
     def with_pairs(self, pairs: Iterable[tuple[str, str]], members: Iterable[_Child] | None = None,

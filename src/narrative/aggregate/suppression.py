@@ -19,7 +19,6 @@ import numpy as np
 
 PRIMARY = "<{threshold}"
 SECONDARY = "*"
-UNBOUNDED = 10**7
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,13 @@ class Disclosure:
     threshold: int = 5
     values: dict[Hashable, int] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
+    keep: set = field(default_factory=set)
 
-    def count(self, key: Hashable, value: int) -> Hashable:
-        """Register a count (the same key twice must have the same value); returns the key."""
+    def count(self, key: Hashable, value: int, *, keep: bool = False) -> Hashable:
+        """Register a count (the same key twice must have the same value); returns the key.
+        ``keep`` marks a denominator: withheld only when nothing else protects a small count."""
+        if keep:
+            self.keep.add(key)
         if self.values.setdefault(key, value) != value:
             raise ValueError(f"quantity {key!r} registered with two values")
         return key
@@ -80,7 +83,7 @@ class Disclosure:
 
     def publish(self) -> "Published":
         """Withhold small counts and enough others that none of them can be worked out."""
-        return suppress(self.values, self.relations, self.threshold)
+        return suppress(self.values, self.relations, self.threshold, keep=self.keep)
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,8 @@ class Published:
         return round(100 * self.values[key] / self.values[of], digits) if self.values[of] else 0.0
 
 
-def suppress(values: Mapping[Hashable, int], relations: list[Relation], threshold: int = 5) -> Published:
+def suppress(values: Mapping[Hashable, int], relations: list[Relation], threshold: int = 5, *,
+             keep: Iterable[Hashable] = ()) -> Published:
     """Primary then complementary suppression until no small count is pinned to one value.
 
     Withholding more only widens what an attacker must consider, so a count once found safe stays
@@ -124,6 +128,7 @@ def suppress(values: Mapping[Hashable, int], relations: list[Relation], threshol
         raise ValueError("the suppression threshold must be at least 2")
     primary = frozenset(k for k, v in values.items() if 0 < v < threshold)
     secondary: set[Hashable] = set()
+    keep = set(keep)
     involved: dict[Hashable, list[Relation]] = {}
     neighbours: dict[Hashable, set] = {}
     for relation in relations:
@@ -138,7 +143,9 @@ def suppress(values: Mapping[Hashable, int], relations: list[Relation], threshol
         unchecked -= set(component) - set(pinned)
         if pinned:
             key = pinned[0]
-            candidates = (neighbours[key] - hidden) or {k for c in component for k in neighbours[c] - hidden}
+            near = neighbours[key] - hidden
+            far = {k for c in component for k in neighbours[c] - hidden}
+            candidates = (near - keep) or near or (far - keep) or far
             secondary.add(min(candidates, key=lambda k: (values[k] == 0, values[k], str(k))))
     return Published(dict(values), primary, frozenset(secondary), threshold)
 
@@ -162,6 +169,7 @@ def _pinned(keys: list[Hashable], targets: set, values, primary, involved, thres
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
+    ceiling = max(values.values())          # every count is of children: none exceeds the cohort
     index = {k: i for i, k in enumerate(keys)}
     secondary = [k for k in keys if k not in primary]
     order = sorted(targets, key=str)
@@ -187,14 +195,14 @@ def _pinned(keys: list[Hashable], targets: set, values, primary, involved, thres
         add(entries, -constant, -constant if relation.equal else np.inf)
     for j, key in enumerate(secondary):      # a "*" count is 0, or at least the threshold
         add({index[key]: 1, n_x + j: -threshold}, 0, np.inf)
-        add({index[key]: 1, n_x + j: -UNBOUNDED}, -np.inf, 0)
+        add({index[key]: 1, n_x + j: -ceiling}, -np.inf, 0)
     for j, key in enumerate(order):          # up: x >= v + 1; down: x <= v - 1; not both
         x, up, down, v = index[key], n_x + n_b + 2 * j, n_x + n_b + 2 * j + 1, values[key]
         add({x: 1, up: -(v + 1)}, 0, np.inf)
         add({x: 1, down: threshold}, -np.inf, v - 1 + threshold)
         add({up: 1, down: 1}, -np.inf, 1)
     low = [1 if k in primary else 0 for k in keys] + [0] * (n - n_x)
-    high = [threshold - 1 if k in primary else UNBOUNDED for k in keys] + [1] * (n - n_x)
+    high = [threshold - 1 if k in primary else ceiling for k in keys] + [1] * (n - n_x)
     constraints = LinearConstraint(np.array(rows), lower, upper)
     open_ = set(range(len(order)))
     while open_:
@@ -203,7 +211,7 @@ def _pinned(keys: list[Hashable], targets: set, values, primary, involved, thres
             objective[n_x + n_b + 2 * j] = objective[n_x + n_b + 2 * j + 1] = -1
         result = milp(objective, constraints=constraints, integrality=np.ones(n), bounds=Bounds(low, high))
         if result.x is None:
-            raise RuntimeError("suppression: the published counts are inconsistent")
+            raise RuntimeError(f"suppression: the published counts are inconsistent ({result.message})")
         moved = {j for j in open_ if round(result.x[n_x + n_b + 2 * j] + result.x[n_x + n_b + 2 * j + 1]) >= 1}
         if not moved:
             break

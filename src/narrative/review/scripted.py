@@ -81,19 +81,26 @@ def accept_suggestions(items: Iterable[Suggestions | Reject], store: Store, *, r
 
 def accept_suggestions_file(path: str | Path, store: Store, *, reviewer: str,
                             cases_path: str | Path | None = None) -> ScriptedSummary:
-    """:func:`accept_suggestions` over a suggestions file from ``narrative extract``."""
+    """:func:`accept_suggestions` over a suggestions file from ``narrative extract``, dated by the
+    file's modification time (so accepting the same file again changes nothing)."""
     check_input(path)
     dobs = {k: c.dob for k, c in read_cases(cases_path).items() if c.dob} if cases_path else {}
-    return accept_suggestions(read_records(path, parse_suggestions), store, reviewer=reviewer, dobs=dobs)
+    return accept_suggestions(read_records(path, parse_suggestions), store, reviewer=reviewer, dobs=dobs,
+                              when=file_time(path))
+
+
+def file_time(path: str | Path) -> datetime:
+    """A file's modification time, UTC, whole seconds."""
+    return datetime.fromtimestamp(int(Path(path).stat().st_mtime), timezone.utc)
 
 
 def gold_evidence(text: str, start: int, end: int, identifiers: list[dict]) -> str:
     """The span ``text[start:end]`` with every gold identifier in it replaced by ``[LABEL]``."""
     pieces, at = [], start
     for ident in sorted(identifiers, key=lambda i: i["start"]):
-        if ident["end"] <= start or ident["start"] >= end or ident["start"] < at:
+        if ident["end"] <= at or ident["start"] >= end:
             continue
-        pieces += [text[at:ident["start"]], f"[{ident['label']}]"]
+        pieces += [text[at:max(ident["start"], at)], f"[{ident['label']}]"]
         at = min(ident["end"], end)
     return "".join(pieces) + text[at:end]
 
