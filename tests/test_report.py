@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from datetime import date, datetime, timezone
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -111,7 +112,7 @@ def test_exports_carry_exactly_the_reports_figures(tmp_path, cohort_db):
     assert starts == sorted(starts)
 
 
-def test_scripted_review_of_suggestions_then_report(tmp_path):
+def test_scripted_review_of_suggestions_then_report(tmp_path, store_url):
     suggestions = tmp_path / "suggestions.jsonl"
     records = [{"note_id": f"N{i}", "case_id": f"C{i % 3}", "note_date": "2023-03-14", "model_version": "m1",
                 "text": "[PERSON] went to prison", "area": "North", "codes": [],
@@ -122,7 +123,7 @@ def test_scripted_review_of_suggestions_then_report(tmp_path):
     suggestions.write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n")
     cases = tmp_path / "cases.jsonl"
     cases.write_text(json.dumps({"case_id": "C1", "dob": "2010-01-01"}) + "\n")
-    db = tmp_path / "n.db"
+    db = store_url
     result = run("review", "accept-all", suggestions, "--db", db, "--cases", cases)
     assert "accepted 7 suggestions of 7 notes; 1 rejected" in result.output
     run("review", "accept-all", suggestions, "--db", db, "--cases", cases)       # idempotent
@@ -161,7 +162,6 @@ def test_the_report_draws_its_charts_in_headless_chromium(tmp_path, cohort_db):
     shot = tmp_path / "report.png"
     subprocess.run([*browser, f"--screenshot={shot}", "--window-size=1280,2400", out.as_uri()],
                    capture_output=True, timeout=120, check=True)
-    image = Image.open(shot).convert("RGB")
-    pixels = list(image.getdata())
-    blue = sum(1 for r, g, b in pixels if b > 140 and r < 90 and 80 < g < 150)     # bars and heat cells
+    r, g, b = np.asarray(Image.open(shot).convert("RGB"), dtype=int).transpose(2, 0, 1)
+    blue = int(((b > 140) & (r < 90) & (g > 80) & (g < 150)).sum())         # bars and heat cells
     assert blue > 20_000, f"only {blue} chart-coloured pixels"

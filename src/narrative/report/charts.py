@@ -39,7 +39,7 @@ def bars(labels: Sequence[str], series: dict[str, Sequence], *, title: str, hori
     size = (7.5, max(2.6, 0.28 * len(labels) + 1)) if horizontal else (max(5.0, 0.4 * len(labels) + 2), 3.0)
     fig, ax = plt.subplots(figsize=size)
     width = 0.8 / len(series)
-    top = max([_number(v) or 0 for values in series.values() for v in values] + [1])
+    top = max([_number(v) or 0 for values in series.values() for v in values] + [10])
     for s, (name, values) in enumerate(series.items()):
         colour = (COLOUR, SECOND)[s % 2]
         for i, value in enumerate(values):
@@ -55,6 +55,7 @@ def bars(labels: Sequence[str], series: dict[str, Sequence], *, title: str, hori
                 else:
                     ax.text(at, length, str(value), ha="center", va="bottom", fontsize=8)
     ticks = range(len(labels))
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, top * 1.08)
     if horizontal:
         ax.set_yticks(ticks, labels)
         ax.invert_yaxis()
