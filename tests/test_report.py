@@ -110,6 +110,9 @@ def test_exports_carry_exactly_the_reports_figures(tmp_path, cohort_db):
     assert events and {e["case_id"] for e in events} == {"S00002"}
     starts = [e["date_start"] or "9999" for e in events if e["dated"] == "True"]
     assert starts == sorted(starts)
+    run("export", "timeline", "--db", cohort_db, "-o", tmp_path / "t.json", "--case", "S00002")
+    assert [str(e["age_start"]) if e["age_start"] is not None else "" for e in
+            json.loads((tmp_path / "t.json").read_text())] == [e["age_start"] for e in events]
 
 
 def test_scripted_review_of_suggestions_then_report(tmp_path, store_url):

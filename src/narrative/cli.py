@@ -290,7 +290,7 @@ def export_cohort(
 @export_app.command("timeline")
 def export_timeline(
     db: str = DB_OPTION,
-    out: Path = typer.Option(..., "-o", "--out", help="FILE.csv or FILE.parquet, one event per row."),
+    out: Path = typer.Option(..., "-o", "--out", help="FILE.csv, .parquet, .json or .jsonl, one event per row."),
     case: Optional[str] = typer.Option(None, "--case", help="Only this child (default: every child)."),
 ):
     """Write confirmed experiences in date order with interval, precision and ages (no DOB)."""

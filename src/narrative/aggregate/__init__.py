@@ -41,12 +41,17 @@ def timeline_from_store(store: Store, case_id: str | None = None) -> list[Timeli
 
 
 def write_rows(rows: Iterable[dict], columns: Sequence[str], path: str | Path) -> int:
-    """Write rows as CSV or Parquet (by the file's suffix); returns the count."""
+    """Write rows as CSV, Parquet, JSON (an array) or JSON Lines, by the file's suffix; returns the count."""
     import csv
+    import json
 
     path = Path(path)
     rows = list(rows)
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif path.suffix.lower() == ".jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    elif path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(columns))
             writer.writeheader()
@@ -58,5 +63,5 @@ def write_rows(rows: Iterable[dict], columns: Sequence[str], path: str | Path) -
         pq.write_table(pa.Table.from_pylist(rows, schema=None) if rows else
                        pa.table({c: pa.array([], pa.string()) for c in columns}), path)
     else:
-        raise ExportError(f"{path.name}: export to .csv or .parquet")
+        raise ExportError(f"{path.name}: export to .csv or .parquet (or .json, .jsonl)")
     return len(rows)

@@ -134,7 +134,8 @@ def build_cohort(codes: Sequence[ConfirmedCode], notes: Sequence[NoteMeta], dobs
     group of their latest note.
     """
     taxonomy = taxonomy or load_taxonomy()
-    experiences = [c for c in codes if c.counts_as_experience and c.code in taxonomy.codes]
+    experiences = [c for c in codes if c.counts_as_experience and c.code in taxonomy.codes
+                   and c.experiencer in taxonomy.experiencers]
     fields_ = list(by) if by else [f for f in DEFAULT_BREAKDOWNS if any(getattr(n, f) for n in notes)]
     for name in fields_:
         if name not in NoteMeta.GROUPING_FIELDS:
