@@ -266,8 +266,8 @@ def report(
         cohort = cohort_from_store(store, threshold=threshold, by=by)
         events = timeline_from_store(store, case) if case is not None else []
         write_report(out, cohort, case_id=case, events=events, has_dob=case in store.dobs())
-    typer.echo(f"report on {cohort.children} children -> {out} ({cohort.withheld} small counts withheld, "
-               f"{cohort.complementary} more to protect them)", err=True)
+    typer.echo(f"report on {cohort.children} children -> {out} ({cohort.withheld} figures shown as "
+               f"<{threshold}, {cohort.complementary} withheld as *)", err=True)
 
 
 @export_app.command("cohort")

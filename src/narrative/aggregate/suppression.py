@@ -88,7 +88,8 @@ class Disclosure:
 
 @dataclass(frozen=True)
 class Published:
-    """The outcome: which counts are withheld, and why."""
+    """The outcome: ``primary`` counts are shown as ``<5``; ``secondary`` ones as ``*`` (withheld to
+    protect a small count, or a small count that even ``<5`` would give away)."""
 
     values: Mapping[Hashable, int]
     primary: frozenset
@@ -121,13 +122,16 @@ def suppress(values: Mapping[Hashable, int], relations: list[Relation], threshol
              keep: Iterable[Hashable] = ()) -> Published:
     """Primary then complementary suppression until no small count is pinned to one value.
 
+    For a pinned small count, the published related counts are tried smallest first and the first
+    whose withholding frees it is withheld (``*``); when none does (four ``<5`` parts of a ``<5``
+    total are each 1), the small count itself is shown as ``*`` (any value) instead of ``<5``.
     Withholding more only widens what an attacker must consider, so a count once found safe stays
     safe: each round re-attacks only the counts still pinned.
     """
     if threshold < 2:
         raise ValueError("the suppression threshold must be at least 2")
-    primary = frozenset(k for k, v in values.items() if 0 < v < threshold)
-    secondary: set[Hashable] = set()
+    small = frozenset(k for k, v in values.items() if 0 < v < threshold)
+    starred: set[Hashable] = set()           # shown as "*": any value
     keep = set(keep)
     involved: dict[Hashable, list[Relation]] = {}
     neighbours: dict[Hashable, set] = {}
@@ -135,19 +139,25 @@ def suppress(values: Mapping[Hashable, int], relations: list[Relation], threshol
         for key in relation.keys:
             involved.setdefault(key, []).append(relation)
             neighbours.setdefault(key, set()).update(relation.keys)
-    unchecked = {k for k in primary if k in involved}
+    unchecked = {k for k in small if k in involved}
     while unchecked:
-        hidden = primary | secondary
+        hidden = small | starred
         component = _component(min(unchecked, key=str), hidden, neighbours)
-        pinned = _pinned(component, unchecked & set(component), values, primary, involved, threshold)
+        shown_small = small - starred
+        pinned = _pinned(component, unchecked & set(component), values, shown_small, involved, threshold)
         unchecked -= set(component) - set(pinned)
-        if pinned:
-            key = pinned[0]
-            near = neighbours[key] - hidden
-            far = {k for c in component for k in neighbours[c] - hidden}
-            candidates = (near - keep) or near or (far - keep) or far
-            secondary.add(min(candidates, key=lambda k: (values[k] == 0, values[k], str(k))))
-    return Published(dict(values), primary, frozenset(secondary), threshold)
+        if not pinned:
+            continue
+        key = pinned[0]
+        candidates = sorted(neighbours[key] - hidden, key=lambda k: (k in keep, values[k] == 0, values[k], str(k)))
+        for candidate in candidates:
+            wider = _component(key, hidden | {candidate}, neighbours)
+            if not _pinned(wider, {key}, values, shown_small, involved, threshold):
+                starred.add(candidate)
+                break
+        else:
+            starred.add(key)
+    return Published(dict(values), small - starred, frozenset(starred), threshold)
 
 
 def _component(start: Hashable, hidden: frozenset, neighbours: dict) -> list[Hashable]:
@@ -161,20 +171,20 @@ def _component(start: Hashable, hidden: frozenset, neighbours: dict) -> list[Has
     return sorted(group, key=str)
 
 
-def _pinned(keys: list[Hashable], targets: set, values, primary, involved, threshold) -> list[Hashable]:
+def _pinned(keys: list[Hashable], targets: set, values, shown_small, involved, threshold) -> list[Hashable]:
     """The ``targets`` that everything published and every relation pin to a single value.
 
-    One integer program per round moves as many targets off their true value as it can; those
-    are safe. When it can move none, no single one can move either: the rest are pinned.
+    A ``<5`` count lies in 1..threshold-1, a ``*`` count anywhere from 0 to the cohort size. One
+    integer program per round moves as many targets off their true value as it can; those are
+    safe. When it can move none, no single one can move either: the rest are pinned.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     ceiling = max(values.values())          # every count is of children: none exceeds the cohort
     index = {k: i for i, k in enumerate(keys)}
-    secondary = [k for k in keys if k not in primary]
     order = sorted(targets, key=str)
-    n_x, n_b = len(keys), len(secondary)
-    n = n_x + n_b + 2 * len(order)      # counts; a 0/1 switch per "*" count; up/down flags per target
+    n_x = len(keys)
+    n = n_x + 2 * len(order)                # counts; up/down flags per target
     rows, lower, upper = [], [], []
 
     def add(entries: dict[int, float], lo: float, hi: float) -> None:
@@ -193,26 +203,23 @@ def _pinned(keys: list[Hashable], targets: set, values, primary, involved, thres
             else:
                 constant += coef * values[key]
         add(entries, -constant, -constant if relation.equal else np.inf)
-    for j, key in enumerate(secondary):      # a "*" count is 0, or at least the threshold
-        add({index[key]: 1, n_x + j: -threshold}, 0, np.inf)
-        add({index[key]: 1, n_x + j: -ceiling}, -np.inf, 0)
     for j, key in enumerate(order):          # up: x >= v + 1; down: x <= v - 1; not both
-        x, up, down, v = index[key], n_x + n_b + 2 * j, n_x + n_b + 2 * j + 1, values[key]
+        x, up, down, v = index[key], n_x + 2 * j, n_x + 2 * j + 1, values[key]
         add({x: 1, up: -(v + 1)}, 0, np.inf)
-        add({x: 1, down: threshold}, -np.inf, v - 1 + threshold)
+        add({x: 1, down: ceiling}, -np.inf, v - 1 + ceiling)
         add({up: 1, down: 1}, -np.inf, 1)
-    low = [1 if k in primary else 0 for k in keys] + [0] * (n - n_x)
-    high = [threshold - 1 if k in primary else ceiling for k in keys] + [1] * (n - n_x)
+    low = [1 if k in shown_small else 0 for k in keys] + [0] * (n - n_x)
+    high = [threshold - 1 if k in shown_small else ceiling for k in keys] + [1] * (n - n_x)
     constraints = LinearConstraint(np.array(rows), lower, upper)
     open_ = set(range(len(order)))
     while open_:
         objective = np.zeros(n)
         for j in open_:
-            objective[n_x + n_b + 2 * j] = objective[n_x + n_b + 2 * j + 1] = -1
+            objective[n_x + 2 * j] = objective[n_x + 2 * j + 1] = -1
         result = milp(objective, constraints=constraints, integrality=np.ones(n), bounds=Bounds(low, high))
         if result.x is None:
             raise RuntimeError(f"suppression: the published counts are inconsistent ({result.message})")
-        moved = {j for j in open_ if round(result.x[n_x + n_b + 2 * j] + result.x[n_x + n_b + 2 * j + 1]) >= 1}
+        moved = {j for j in open_ if round(result.x[n_x + 2 * j] + result.x[n_x + 2 * j + 1]) >= 1}
         if not moved:
             break
         open_ -= moved
