@@ -318,6 +318,22 @@ def review_pull(
                f"written, {summary.unchanged} unchanged, {summary.cleared} cleared", err=True)
 
 
+@review_app.command("agreement")
+def review_agreement(
+    project: str = typer.Option(..., "--project", help="Project title."),
+    url: Optional[str] = typer.Option(None, "--url", help=LS_URL_HELP),
+):
+    """Cohen's kappa per code and overall between the two reviewers of double-coded notes (JSON)."""
+    from narrative.review.agreement import agreement
+    from narrative.review.client import connect
+
+    with clear_errors(), connect(url) as client:
+        report = agreement(client, project)
+    typer.echo(json.dumps(report, indent=2))
+    if not report["tasks"]:
+        typer.echo("no task has two reviewers yet (push with --overlap)", err=True)
+
+
 def _stdout():
     from rich.console import Console
 

@@ -34,6 +34,15 @@ def connect(url: str | None = None, token: str | None = None, *, timeout: float 
     return LabelStudioClient(url, token, timeout=timeout)
 
 
+def _invalid_fields(response: httpx.Response) -> str:
+    """The names (never the values) of the fields Label Studio says are invalid."""
+    try:
+        errors = response.json().get("validation_errors")
+    except (ValueError, AttributeError):
+        return ""
+    return f": invalid {', '.join(sorted(map(str, errors)))}" if isinstance(errors, dict) and errors else ""
+
+
 class LabelStudioClient:
     """Label Studio at ``url`` with a (legacy) API token; one try per call, ``timeout`` seconds each."""
 
@@ -63,7 +72,8 @@ class LabelStudioClient:
             raise LabelStudioError(f"Label Studio at {self.url} refused the API token ({what}): "
                                    "check NARRATIVE_LS_TOKEN")
         if response.status_code >= 400:
-            raise LabelStudioError(f"Label Studio at {self.url} answered HTTP {response.status_code} ({what})")
+            raise LabelStudioError(f"Label Studio at {self.url} answered HTTP {response.status_code} ({what})"
+                                   + _invalid_fields(response))
         if response.status_code == 204 or not response.content:
             return None
         try:

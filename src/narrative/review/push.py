@@ -91,13 +91,10 @@ def prediction(suggestions: Suggestions) -> dict:
             "result": result}
 
 
-def project_settings(taxonomy: Taxonomy, model_version: str | None, strategy: str,
-                     overlap: float | None) -> dict:
+def project_settings(taxonomy: Taxonomy, strategy: str, overlap: float | None) -> dict:
     """Project fields: generated config, predictions shown, sampling and double coding."""
     settings = {"label_config": labeling_config(taxonomy), "show_collab_predictions": True,
                 "sampling": "Uncertainty sampling" if strategy == "uncertainty" else "Sequential sampling"}
-    if model_version:
-        settings["model_version"] = model_version
     if overlap is not None:
         settings.update(maximum_annotations=2 if overlap > 0 else 1,
                         overlap_cohort_percentage=round(overlap * 100) if overlap > 0 else 100)
@@ -142,7 +139,7 @@ def push(client: LabelStudioClient, suggestions_path: str | Path, title: str, *,
     notes = select(notes, strategy, sample, seed)
     versions = Counter(n.model_version for n in notes)
     model_version = versions.most_common(1)[0][0] if versions else None
-    project, created = ensure_project(client, title, project_settings(taxonomy, model_version, strategy, overlap))
+    project, created = ensure_project(client, title, project_settings(taxonomy, strategy, overlap))
     summary = PushSummary(project["id"], created)
     existing = {} if created else _tasks_by_note(client, project["id"])
     new = []
@@ -159,6 +156,8 @@ def push(client: LabelStudioClient, suggestions_path: str | Path, title: str, *,
         if progress:
             progress(1)
     _import(client, project["id"], new, batch_size, summary, progress)
+    if model_version and project.get("model_version") != model_version:
+        client.update_project(project["id"], model_version=model_version)  # shows these predictions
     if overlap is not None:
         summary.double_coded = sum(1 for t in _tasks_by_note(client, project["id"]).values() if t.get("overlap", 1) > 1)
     summary.rejected = len(rejects)
