@@ -279,3 +279,48 @@ def test_screenshot_shows_predicted_spans_highlighted(client, labelstudio, title
         shutil.copy(png, docs)
     committed = highlight_pixels(docs)
     assert committed["housing_instability"] > 1000 and committed["neglect"] > 1000
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """The default model when the setup step trained it; else one trained for two steps (minutes)."""
+    from narrative.train.run import TrainSettings, train
+
+    if (ROOT / "models" / "default" / "narrative_model.json").is_file():
+        return ROOT / "models" / "default"
+    folder = tmp_path_factory.mktemp("model")
+    train(folder, TrainSettings(corpus=ROOT / "annotations" / "corpus.jsonl", max_steps=2, baselines=False, seed=3))
+    return folder
+
+
+def test_ml_backend_answers_label_studio_and_records_webhooks(client, title, tiny_model, tmp_path):
+    import threading
+
+    from narrative.review.ml_backend import Backend, make_server
+    from narrative.review.server import free_port
+
+    backend = Backend(tiny_model, tmp_path / "webhooks.jsonl")
+    server = make_server(backend, free_port())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        push(client, SUGGESTIONS, title)
+        project = client.find_project(title)
+        ml = client.request("POST", "/api/ml", "connect ML backend",
+                            json={"project": project["id"], "url": url, "title": "narrative"})
+        assert ml["state"] == "CO"  # connected: Label Studio called /health and /setup
+        # connecting also made Label Studio send the project's events to the backend's /webhook
+        # a reviewer asks for the model's predictions on every task
+        client.request("POST", "/api/dm/actions", "retrieve predictions",
+                       params={"id": "retrieve_tasks_predictions", "project": project["id"]},
+                       json={"selectedItems": {"all": True, "excluded": []}})
+        tasks = tasks_by_note(client, title)
+        version = backend.extractor.model_version
+        assert all(version in [p["model_version"] for p in t["predictions"]] for t in tasks.values())
+        annotate(client, tasks["EX1-001"], regions(tasks["EX1-001"]))
+        events = [json.loads(line) for line in (tmp_path / "webhooks.jsonl").read_text().splitlines()]
+        assert [(e["action"], e["note_id"], e["task"]) for e in events] == [
+            ("ANNOTATION_CREATED", "EX1-001", tasks["EX1-001"]["id"])]
+        assert "text" not in json.dumps(events)
+    finally:
+        server.shutdown()
