@@ -11,7 +11,7 @@ review's rows only when they changed, so pulling again changes nothing.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 
 from narrative.records import ConfirmedCode, parse_iso_date, parse_timestamp
@@ -58,12 +58,21 @@ def compare(predicted: dict[str, Region], annotated: dict[str, Region]) -> list[
     return sorted(decisions, key=lambda d: (d.region.start, d.region.end, d.region.code or ""))
 
 
+def normalised(region: Region) -> Region:
+    """A reviewer's region with the defaults filled in: child, present, a lone date as both ends."""
+    start, end = region.date_start or region.date_end, region.date_end or region.date_start
+    if start and end and end < start:
+        start, end = end, start
+    return replace(region, experiencer=region.experiencer or DEFAULT_EXPERIENCER,
+                   assertion=region.assertion or DEFAULT_ASSERTION, date_start=start, date_end=end)
+
+
 def precision(decision: Decision) -> str | None:
     """The predicted precision when the dates stand; otherwise what the reviewer's dates show."""
     region, before = decision.region, decision.predicted
-    if before and (region.date_start, region.date_end) == (before.date_start, before.date_end):
-        return before.precision
     start, end = region.date_start, region.date_end
+    if before and (start, end) == (before.date_start, before.date_end):
+        return before.precision
     if start is None:
         return None
     if start == end:
@@ -74,13 +83,6 @@ def precision(decision: Decision) -> str | None:
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return "year"
     return "day"
-
-
-def _dates(region: Region) -> tuple[date | None, date | None]:
-    start, end = region.date_start or region.date_end, region.date_end or region.date_start
-    if start and end and end < start:
-        start, end = end, start
-    return start, end
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,12 @@ def review_rows(text: str, predicted: dict[str, Region], annotated: dict[str, Re
                 review_key: str = "") -> list[ConfirmedCode]:
     """The confirmed rows of one annotation over the redacted ``text`` (pure)."""
     rows = []
-    decisions = compare(predicted, annotated)
+    decisions = compare(predicted, {rid: normalised(r) for rid, r in annotated.items()})
     for d in decisions:
         r = d.region
-        start, end = _dates(r)
         rows.append(ConfirmedCode(
-            note_id=note_id, case_id=case_id, code=r.code, experiencer=r.experiencer or DEFAULT_EXPERIENCER,
-            assertion=r.assertion or DEFAULT_ASSERTION, date_start=start, date_end=end, date_precision=precision(d),
+            note_id=note_id, case_id=case_id, code=r.code, experiencer=r.experiencer, assertion=r.assertion,
+            date_start=r.date_start, date_end=r.date_end, date_precision=precision(d),
             evidence=text[r.start:r.end], reviewer=reviewer, reviewed_at=reviewed_at, model_version=model_version,
             decision=d.decision, evidence_start=r.start, evidence_end=r.end, review_key=review_key))
     spanned = {d.region.code for d in decisions if d.decision != "rejected"}
