@@ -324,3 +324,40 @@ def test_ml_backend_answers_label_studio_and_records_webhooks(client, title, tin
         assert "text" not in json.dumps(events)
     finally:
         server.shutdown()
+
+
+def test_serve_makes_the_environment_token_the_admins(labelstudio, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from narrative.review.server import free_port
+
+    # a data dir that already has an admin with another token
+    data = tmp_path / "data"
+    shutil.copytree(labelstudio.data_dir, data, ignore=shutil.ignore_patterns("*.log"))
+    port = free_port()
+    env = {**os.environ, "NARRATIVE_LS_TOKEN": "another-token-987654"}
+    process = subprocess.Popen([sys.executable, "-m", "narrative", "review", "serve", "--port", str(port),
+                                "--data-dir", str(data)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        auth = lambda token: {"Authorization": f"Token {token}"}  # noqa: E731
+        assert httpx.get(f"http://127.0.0.1:{port}/api/projects", headers=auth("another-token-987654")).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/api/projects", headers=auth(TOKEN)).status_code == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)

@@ -14,6 +14,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -208,6 +209,7 @@ def serve(port: int, data_dir: Path, *, echo=print) -> int:
                          username=os.environ.get("NARRATIVE_LS_USERNAME") or DEFAULT_USERNAME,
                          password=os.environ.get("NARRATIVE_LS_PASSWORD") or None)
     server.start(log=None)  # the server's own log goes to this terminal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the server on SIGTERM too
     try:
         server.wait_ready()
         echo(f"Label Studio {LS_VERSION} is up at {server.url} (data in {server.data_dir}); "
