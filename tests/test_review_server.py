@@ -95,6 +95,8 @@ def test_push_twice_annotate_pull_twice(client, title, tmp_path, env):
     assert len(tasks) == 7 and all(len(t["predictions"]) == 1 for t in tasks.values())
     project = client.find_project(title)
     assert project["model_version"] == "minilm-5f5659378eef" and project["show_collab_predictions"]
+    # the labeling stream starts with the note the model is least sure about (a suggestion at 0.54)
+    assert client.request("GET", f"/api/projects/{project['id']}/next", "next task")["data"]["note_id"] == "EX2-002"
 
     # EX1-001: accept both suggestions as they are
     accept = tasks["EX1-001"]
