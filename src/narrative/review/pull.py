@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from narrative.records import ConfirmedCode, parse_iso_date, parse_timestamp
 from narrative.review.client import LabelStudioClient, LabelStudioError

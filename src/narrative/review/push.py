@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrative.io import Reject, check_input, drop_duplicate_ids, read_records, write_jsonl
@@ -111,7 +110,6 @@ class PushSummary:
     rejected: int = 0
     rejects: Path | None = None
     double_coded: int = 0
-    reasons: Counter = field(default_factory=Counter)
 
 
 def _same_prediction(existing: dict, wanted: dict) -> bool:
@@ -131,8 +129,7 @@ def ensure_project(client: LabelStudioClient, title: str, settings: dict) -> tup
 
 def push(client: LabelStudioClient, suggestions_path: str | Path, title: str, *, strategy: str = "uncertainty",
          sample: int | None = None, seed: int = 0, overlap: float | None = None, batch_size: int = 500,
-         rejects_path: str | Path | None = None, taxonomy: Taxonomy | None = None,
-         progress: Callable[[int], None] | None = None) -> PushSummary:
+         rejects_path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> PushSummary:
     """Push the notes of ``suggestions_path`` (selected by ``strategy``/``sample``) into project ``title``."""
     taxonomy = taxonomy or load_taxonomy()
     notes, rejects = read_suggestions(suggestions_path, taxonomy)
@@ -153,9 +150,7 @@ def push(client: LabelStudioClient, suggestions_path: str | Path, title: str, *,
             rejects.append(Reject(f"note {note.note_id!r}", outcome, "text", note.note_id))
         else:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if progress:
-            progress(1)
-    _import(client, project["id"], new, batch_size, summary, progress)
+    _import(client, project["id"], new, batch_size, summary)
     if model_version and project.get("model_version") != model_version:
         client.update_project(project["id"], model_version=model_version)  # shows these predictions
     if overlap is not None:
@@ -190,7 +185,7 @@ def _update_task(client: LabelStudioClient, task: dict, note: Suggestions) -> st
 
 
 def _import(client: LabelStudioClient, project_id: int, notes: list[Suggestions], batch_size: int,
-            summary: PushSummary, progress) -> None:
+            summary: PushSummary) -> None:
     for start in range(0, len(notes), batch_size):
         batch = notes[start:start + batch_size]
         tasks = [{"data": task_data(n), "meta": {"note_id": n.note_id}, "predictions": [prediction(n)]}
@@ -201,6 +196,4 @@ def _import(client: LabelStudioClient, project_id: int, notes: list[Suggestions]
             raise LabelStudioError(f"{err}; {summary.imported} of {len(notes)} new notes were imported "
                                    "before it: run the same push again to import the rest") from None
         summary.imported += len(batch)
-        if progress:
-            progress(len(batch))
 
