@@ -169,6 +169,13 @@ def test_push_twice_annotate_pull_twice(client, title, tmp_path, env):
                  "date_precision", "evidence", "reviewer", "reviewed_at", "model_version", "decision"):
         assert name in table[0]
 
+    # an annotation deleted in Label Studio takes its rows out of the store at the next pull
+    gone = tasks_by_note(client, title)["EX1-001"]["annotations"][0]["id"]
+    client.request("DELETE", f"/api/annotations/{gone}", "delete annotation")
+    cleared = pull(client, title, Store(db))
+    assert (cleared.reviewed, cleared.written, cleared.cleared) == (2, 0, 1)
+    assert {r.note_id for r in Store(db).confirmed()} == {"EX1-002", "EX1-003"}
+
 
 def test_repush_updates_predictions_and_keeps_reviewed_ones(client, title, tmp_path):
     push(client, SUGGESTIONS, title)
@@ -290,8 +297,17 @@ def tiny_model(tmp_path_factory):
 
     if (ROOT / "models" / "default" / "narrative_model.json").is_file():
         return ROOT / "models" / "default"
+    corpus = tmp_path_factory.mktemp("corpus")
+    kept, per_split = [], {}
+    for line in (ROOT / "annotations" / "corpus.jsonl").read_text().splitlines():
+        split = json.loads(line)["split"]
+        if per_split.setdefault(split, 0) < 4:  # a few notes per split keep tuning and scoring quick
+            per_split[split] += 1
+            kept.append(line)
+    (corpus / "corpus.jsonl").write_text("\n".join(kept) + "\n")
+    shutil.copy(ROOT / "annotations" / "cases.jsonl", corpus / "cases.jsonl")
     folder = tmp_path_factory.mktemp("model")
-    train(folder, TrainSettings(corpus=ROOT / "annotations" / "corpus.jsonl", max_steps=2, baselines=False, seed=3))
+    train(folder, TrainSettings(corpus=corpus / "corpus.jsonl", max_steps=2, baselines=False, seed=3))
     return folder
 
 
