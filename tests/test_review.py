@@ -211,3 +211,21 @@ def test_serve_refuses_a_busy_port_and_a_missing_install(tmp_path, monkeypatch):
         busy.listen()
         with pytest.raises(ServerError, match="in use"):
             LabelStudio(tmp_path / "data", busy.getsockname()[1]).start()
+
+
+def test_an_annotation_without_a_parent_is_compared_with_the_latest_prediction():
+    from narrative.review.pull import task_review
+
+    text = "Mum hit him. He was shouted at daily."
+    old = {"id": 1, "model_version": "old", "result": region_results(region("m0", "neglect", 0, 12), text)}
+    new = {"id": 2, "model_version": "new", "result": region_results(region("m0", "physical_abuse", 0, 12), text)}
+    annotation = {"id": 5, "completed_by": 3, "updated_at": "2024-05-01T12:00:00Z", "parent_prediction": None,
+                  "result": new["result"]}
+    task = {"id": 9, "data": {"text": text, "note_id": "n1", "case_id": "c1", "note_date": "2024-04-30"},
+            "predictions": [1, 2], "annotations": [annotation]}
+    fetched = []
+    review = task_review("p", task, {3: "r@example.com"}, lambda pid: fetched.append(pid) or {1: old, 2: new}[pid])
+    assert fetched == [2]
+    assert [(r.code, r.decision, r.model_version, r.reviewer) for r in review.rows] == [
+        ("physical_abuse", "accepted", "new", "r@example.com")]
+    assert review.review_key == "labelstudio:p:task:9" and review.reviewed_at == WHEN

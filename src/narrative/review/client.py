@@ -114,6 +114,15 @@ class LabelStudioClient:
                 return
             page += 1
 
+    def annotated_tasks(self, project_id: int) -> list[dict]:
+        """Every annotated task, each annotation with the prediction it started from (an export:
+        far quicker than listing every task of a large project)."""
+        return self.request("GET", f"/api/projects/{project_id}/export", f"export project {project_id}",
+                            params={"exportType": "JSON", "download_all_tasks": "false"})
+
+    def prediction(self, prediction_id: int) -> dict:
+        return self.request("GET", f"/api/predictions/{prediction_id}", f"read prediction {prediction_id}")
+
     def import_tasks(self, project_id: int, tasks: list[dict]) -> list[int]:
         """Import ``tasks`` (with predictions) in one request; return their new ids."""
         answer = self.request("POST", f"/api/projects/{project_id}/import", f"import {len(tasks)} tasks",

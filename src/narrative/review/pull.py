@@ -134,16 +134,21 @@ def review_key(title: str, task_id: int) -> str:
     return f"labelstudio:{title}:task:{task_id}"
 
 
-def task_review(title: str, task: dict, users: dict[int, str]) -> Review | None:
-    """The review of one task, or None when nobody has annotated it."""
+def task_review(title: str, task: dict, users: dict[int, str], fetch_prediction=None) -> Review | None:
+    """The review of one task, or None when nobody has annotated it.
+
+    The baseline is the annotation's parent prediction (embedded by an export, or among the
+    task's predictions), else the task's latest prediction (``fetch_prediction`` reads one by id).
+    """
     annotation = chosen_annotation(task)
     if annotation is None:
         return None
     data = task["data"]
-    predictions = {p["id"]: p for p in task.get("predictions") or []}
-    base = predictions.get(annotation.get("parent_prediction")) or annotation.get("prediction") or None
-    if not base and predictions:
-        base = predictions[max(predictions)]
+    predictions = {p["id"]: p for p in task.get("predictions") or [] if isinstance(p, dict)}
+    base = annotation.get("prediction") or predictions.get(annotation.get("parent_prediction"))
+    if not base and task.get("predictions"):
+        latest = max(p["id"] if isinstance(p, dict) else p for p in task["predictions"])
+        base = predictions.get(latest) or (fetch_prediction(latest) if fetch_prediction else None)
     predicted, _ = parse_results((base or {}).get("result") or [])
     annotated, note_codes = parse_results(annotation["result"])
     completed_by = annotation.get("completed_by")
@@ -180,9 +185,10 @@ def pull(client: LabelStudioClient, title: str, store) -> PullSummary:
     if project is None:
         raise LabelStudioError(f"Label Studio at {client.url} has no project titled {title!r}")
     users = client.users()
-    tasks = list(client.tasks(project["id"]))
-    summary = PullSummary(tasks=len(tasks))
-    reviewed = [(t, r) for t, r in ((t, task_review(title, t, users)) for t in tasks) if r is not None]
+    tasks = client.annotated_tasks(project["id"])
+    summary = PullSummary(tasks=project.get("task_number") or 0)
+    reviewed = [(t, r) for t, r in ((t, task_review(title, t, users, client.prediction)) for t in tasks)
+                if r is not None]
     reviews = [r for _, r in reviewed]
     store.add_notes(NoteMeta(r.note_id, r.case_id, parse_iso_date(t["data"]["note_date"], "note_date"))
                     for t, r in reviewed)
