@@ -209,7 +209,8 @@ def serve(port: int, data_dir: Path, *, echo=print) -> int:
                          username=os.environ.get("NARRATIVE_LS_USERNAME") or DEFAULT_USERNAME,
                          password=os.environ.get("NARRATIVE_LS_PASSWORD") or None)
     server.start(log=None)  # the server's own log goes to this terminal
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the server on SIGTERM too
+    for stop in (signal.SIGINT, signal.SIGTERM):  # also when started in the background (SIGINT ignored)
+        signal.signal(stop, lambda *_: sys.exit(0))
     try:
         server.wait_ready()
         echo(f"Label Studio {LS_VERSION} is up at {server.url} (data in {server.data_dir}); "
@@ -219,7 +220,5 @@ def serve(port: int, data_dir: Path, *, echo=print) -> int:
                 "; NARRATIVE_LS_TOKEN not set: the API token is on the Account & Settings page")
              + ". Ctrl+C stops it.")
         return server.process.wait()
-    except KeyboardInterrupt:
-        return 0
     finally:
         server.stop()
