@@ -229,3 +229,15 @@ def test_an_annotation_without_a_parent_is_compared_with_the_latest_prediction()
     assert [(r.code, r.decision, r.model_version, r.reviewer) for r in review.rows] == [
         ("physical_abuse", "accepted", "new", "r@example.com")]
     assert review.review_key == "labelstudio:p:task:9" and review.reviewed_at == WHEN
+
+
+def test_rows_outside_the_taxonomy_are_refused():
+    from narrative.records import RecordError
+    from narrative.review.pull import check_rows
+
+    rows = review_rows("Some text here.", {}, {"x": region("x", "made_up_code", 0, 4)}, [], note_id="n1",
+                       case_id="c1", reviewer="r", reviewed_at=WHEN, model_version=None)
+    with pytest.raises(RecordError, match="code outside the taxonomy"):
+        check_rows(rows, TAXONOMY)
+    check_rows(review_rows("Some text here.", {}, {"x": region("x", "neglect", 0, 4)}, [], note_id="n1",
+                           case_id="c1", reviewer="r", reviewed_at=WHEN, model_version=None), TAXONOMY)

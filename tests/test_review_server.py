@@ -379,3 +379,16 @@ def test_serve_makes_the_environment_token_the_admins(labelstudio, tmp_path):
         assert process.wait(timeout=60) == 0
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+def test_an_annotation_outside_the_taxonomy_is_skipped_and_named(client, title, tmp_path, env):
+    push(client, SUGGESTIONS, title)
+    tasks = tasks_by_note(client, title)
+    annotate(client, tasks["EX1-001"], regions(tasks["EX1-001"]))
+    bad = tasks["EX1-002"]
+    annotate(client, bad, {"z": Region("z", "made_up_code", 0, 10, "child", "present")})
+    result = CliRunner().invoke(app, ["review", "pull", "--project", title, "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 0, result.output
+    assert f"skipped task {bad['id']} field 'code': code outside the taxonomy" in result.output
+    assert "1 of 7 tasks reviewed" in result.output and "1 annotated tasks skipped" in result.output
+    assert {r.note_id for r in Store(tmp_path / "s.db").confirmed()} == {"EX1-001"}

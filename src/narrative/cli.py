@@ -314,8 +314,12 @@ def review_pull(
     with clear_errors(), connect(url) as client:
         summary = pull(client, project, Store(db))
     counts = ", ".join(f"{summary.decisions[d]} {d}" for d in ("accepted", "corrected", "added", "rejected"))
+    for line in summary.skipped:
+        typer.echo(f"skipped {line}", err=True)
     typer.echo(f"{summary.reviewed} of {summary.tasks} tasks reviewed ({counts}); {summary.written} reviews "
-               f"written, {summary.unchanged} unchanged, {summary.cleared} cleared", err=True)
+               f"written, {summary.unchanged} unchanged, {summary.cleared} cleared"
+               + (f"; {len(summary.skipped)} annotated tasks skipped (listed above)" if summary.skipped else ""),
+               err=True)
 
 
 @review_app.command("agreement")

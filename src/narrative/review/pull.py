@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from narrative.records import ConfirmedCode, parse_iso_date, parse_timestamp
+from narrative.records import ConfirmedCode, RecordError, parse_iso_date, parse_timestamp
 from narrative.review.client import LabelStudioClient, LabelStudioError
 from narrative.review.results import Region, parse_results
+from narrative.taxonomy import Taxonomy, load_taxonomy
 
 DEFAULT_EXPERIENCER = "child"
 DEFAULT_ASSERTION = "present"
@@ -92,6 +93,7 @@ class Review:
     review_key: str
     note_id: str
     case_id: str
+    note_date: date
     reviewer: str
     reviewed_at: datetime
     model_version: str | None
@@ -161,7 +163,17 @@ def task_review(title: str, task: dict, users: dict[int, str], fetch_prediction=
     rows = review_rows(data["text"], predicted, annotated, note_codes, note_id=str(data["note_id"]),
                        case_id=str(data["case_id"]), reviewer=reviewer, reviewed_at=reviewed_at,
                        model_version=model_version, review_key=key)
-    return Review(key, str(data["note_id"]), str(data["case_id"]), reviewer, reviewed_at, model_version, rows)
+    return Review(key, str(data["note_id"]), str(data["case_id"]), parse_iso_date(data.get("note_date"), "note_date"),
+                  reviewer, reviewed_at, model_version, rows)
+
+
+def check_rows(rows: list[ConfirmedCode], taxonomy: Taxonomy) -> None:
+    """Refuse rows whose code, experiencer or assertion the taxonomy does not know."""
+    for row in rows:
+        for name, allowed in (("code", taxonomy.codes), ("experiencer", taxonomy.experiencers),
+                              ("assertion", taxonomy.assertions)):
+            if getattr(row, name) not in allowed:
+                raise RecordError(f"{name} outside the taxonomy", field=name)
 
 
 @dataclass
@@ -172,6 +184,7 @@ class PullSummary:
     unchanged: int = 0
     cleared: int = 0
     decisions: Counter = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
 
 
 def pull(client: LabelStudioClient, title: str, store) -> PullSummary:
@@ -187,11 +200,21 @@ def pull(client: LabelStudioClient, title: str, store) -> PullSummary:
     users = client.users()
     tasks = client.annotated_tasks(project["id"])
     summary = PullSummary(tasks=project.get("task_number") or 0)
-    reviewed = [(t, r) for t, r in ((t, task_review(title, t, users, client.prediction)) for t in tasks)
-                if r is not None]
-    reviews = [r for _, r in reviewed]
-    store.add_notes(NoteMeta(r.note_id, r.case_id, parse_iso_date(t["data"]["note_date"], "note_date"))
-                    for t, r in reviewed)
+    taxonomy = load_taxonomy()
+    reviews, skipped_keys = [], set()
+    for task in tasks:
+        try:
+            review = task_review(title, task, users, client.prediction)
+            if review is not None:
+                check_rows(review.rows, taxonomy)
+                reviews.append(review)
+        except (RecordError, KeyError, TypeError, ValueError) as err:  # one bad task must not stop the rest
+            field_name = err.field if isinstance(err, RecordError) else None
+            reason = err.reason if isinstance(err, RecordError) else f"malformed task ({type(err).__name__})"
+            skipped_keys.add(review_key(title, task.get("id")))
+            summary.skipped.append(f"task {task.get('id')}" + (f" field {field_name!r}" if field_name else "")
+                                   + f": {reason}")
+    store.add_notes(NoteMeta(r.note_id, r.case_id, r.note_date) for r in reviews)
     for review in reviews:
         changed = store.replace_review(review.review_key, review.rows, reviewer=review.reviewer,
                                        reviewed_at=review.reviewed_at, model_version=review.model_version,
@@ -201,7 +224,7 @@ def pull(client: LabelStudioClient, title: str, store) -> PullSummary:
         summary.unchanged += not changed
         summary.decisions.update(row.decision for row in review.rows)
     # an annotation deleted in Label Studio takes its rows out of the store
-    live = {r.review_key for r in reviews}
+    live = {r.review_key for r in reviews} | skipped_keys  # a skipped review keeps its earlier rows
     prefix = review_key(title, 0)[:-1]
     latest = {a["review_key"]: a for a in store.audit() if a["review_key"].startswith(prefix)}
     for key, audit in latest.items():

@@ -99,6 +99,6 @@ def parse_results(result: list[dict]) -> tuple[dict[str, Region], list[str]]:
             part[name] = _date(value.get("datetime"))
             if name == DATE_START and item.get("precision"):
                 part["precision"] = item["precision"]
-    regions = {rid: Region(rid, **part) for rid, part in parts.items() if "code" in part}
+    regions = {rid: Region(rid, **part) for rid, part in parts.items() if part.get("code")}
     return regions, list(dict.fromkeys(note_codes))
 
