@@ -10,7 +10,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install model demo test clean report-screenshot
+# Label Studio for review: its own venv (its pins clash with ours), plus Debian's chromium for
+# the labeling-page screenshot test (installed only when missing; CI runs as root).
+LS_VENV := .venv-ls
+LS_STAMP := $(LS_VENV)/.installed-1.23.2
+
+.PHONY: install model demo test clean labelstudio chromium report-screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +26,17 @@ $(STAMP): pyproject.toml $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(LS_STAMP):
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/pip install --quiet label-studio==1.23.2
+	touch $(LS_STAMP)
+
+labelstudio: $(LS_STAMP)
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 $(MODEL)/narrative_model.json: | $(STAMP)
 	$(BIN)/narrative train --out $(MODEL) $(DEFAULT_TRAIN)
@@ -36,12 +52,11 @@ demo: install model
 	$(BIN)/narrative review accept-all out/suggestions.jsonl --db out/narrative.db --cases examples/cases.jsonl --reviewer demo
 	$(BIN)/narrative report --db out/narrative.db -o out/report.html --case EX1
 
-test: install
+test: install labelstudio chromium
 	$(BIN)/python -m pytest -q
 
 # docs/report.png: the report of a generated 300-child cohort (gold labels accepted), in headless Chromium.
-report-screenshot: install
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+report-screenshot: install chromium
 	rm -rf out/screenshot && mkdir -p out/screenshot
 	$(BIN)/narrative synth -o out/screenshot --children 300 --seed 7
 	$(BIN)/narrative review accept-gold out/screenshot/synth_corpus.jsonl --cases out/screenshot/synth_cases.jsonl \
