@@ -238,6 +238,13 @@ class Job:
         previous.unlink(missing_ok=True)
 
 
+def merge_results(redacted: list[RedactedNote | Reject], extracted: list[Suggestions | Reject]) -> list:
+    """A unit's results in note order: the redaction reject where redaction failed, else the
+    extract stage's result (given for the redacted notes only, in order)."""
+    out = iter(extracted)
+    return [r if isinstance(r, Reject) else next(out) for r in redacted]
+
+
 def _row(item: Item, note_id: str, status: str, reason: str | None, shard: str | None,
          field_name: str | None = None, record: str | None = None) -> dict:
     return {"note_id": note_id, "status": status, "reason": reason, "field": field_name, "shard": shard,

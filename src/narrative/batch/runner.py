@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrative.batch.job import DEFAULT_UNIT_SIZE, BatchError, Job, Settings, Unit, expand_inputs
+from narrative.batch.job import DEFAULT_UNIT_SIZE, BatchError, Job, Settings, Unit, expand_inputs, merge_results
 from narrative.io import Reject, read_raw
 
 _STAGES: dict = {}
@@ -109,7 +109,7 @@ def run_local(job: Job, workers: int, on_progress: Callable[[int], None] | None 
                     finding.append((unit, pool.submit(_find, job.settings, unit.notes)))
             if extracting and (extracting[0][2].done() or not finding):
                 unit, redacted, future = extracting.popleft()
-                job.commit(unit, _merge(redacted, future.result()))
+                job.commit(unit, merge_results(redacted, future.result()))
                 if on_progress:
                     on_progress(len(unit.items))
             elif finding:
@@ -120,9 +120,3 @@ def run_local(job: Job, workers: int, on_progress: Callable[[int], None] | None 
             else:
                 break
 
-
-def _merge(redacted: list, extracted: list) -> list:
-    """The unit's results in note order: redaction rejects where redaction failed, else the
-    extract stage's result for the note."""
-    out = iter(extracted)
-    return [r if isinstance(r, Reject) else next(out) for r in redacted]
