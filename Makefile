@@ -9,6 +9,7 @@ DEFAULT_TRAIN := --epochs 10 --no-baselines
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+export RAY_USAGE_STATS_ENABLED := 0
 
 .PHONY: install model demo test clean
 
@@ -17,7 +18,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,batch]"
 	touch $(STAMP)
 
 install: $(STAMP)

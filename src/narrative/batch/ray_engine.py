@@ -17,7 +17,7 @@ import os
 import pickle
 from collections.abc import Callable, Iterator
 
-from narrative.batch.job import Job, Settings, Unit, merge_results
+from narrative.batch.job import BatchError, Job, Settings, Unit, merge_results
 from narrative.batch.stages import ExtractStage, FindStage
 from narrative.io import Reject
 
@@ -67,7 +67,11 @@ def run_ray(job: Job, workers: int, on_progress: Callable[[int], None] | None = 
     """Process the job's remaining units on Ray (the running Ray, ``RAY_ADDRESS``'s cluster, or a
     local one with ``workers`` CPUs)."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    import ray
+    try:
+        import ray
+    except ImportError:
+        raise BatchError("--engine ray needs Ray: install narrative with its batch extra "
+                         "(pip install 'narrative[batch]')") from None
 
     if not ray.is_initialized():
         ray.init(num_cpus=None if os.environ.get("RAY_ADDRESS") else workers, include_dashboard=False,
