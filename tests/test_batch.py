@@ -213,3 +213,13 @@ def test_ten_thousand_notes_stream_in_bounded_memory(small_model, tmp_path):
     assert (summary.processed, summary.failed) == (10, 9_990)
     assert len(manifest(tmp_path / "out")) == 10_000
     assert peak < size / 4, peak
+
+
+def test_bad_inputs_and_model_give_one_line_errors(tmp_path):
+    (tmp_path / "notes.jsonl").write_text('{"note_id": "n1"}\n')
+    for args, message in [([tmp_path / "missing.jsonl"], "no such file"),
+                          ([tmp_path / "*.csv"], "no input files there"),
+                          ([tmp_path / "notes.jsonl", "--model", tmp_path], "not a narrative model folder")]:
+        job = batch_cli(*args, "--out", tmp_path / "out")
+        _, err = job.communicate(timeout=120)
+        assert job.returncode == 2 and err.count("\n") == 1 and message in err, err

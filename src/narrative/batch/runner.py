@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrative.batch.job import DEFAULT_UNIT_SIZE, BatchError, Job, Settings, Unit, expand_inputs, merge_results
+from narrative.extract.modelfolder import MANIFEST, ModelError
 from narrative.io import Reject, read_raw
 
 _STAGES: dict = {}
@@ -58,6 +59,8 @@ def run_batch(notes: list[str | Path], out_dir: str | Path, *, model_dir: str | 
     if workers < 1:
         raise BatchError("--workers must be at least 1")
     inputs = expand_inputs(notes)
+    if not (Path(model_dir) / MANIFEST).is_file():
+        raise ModelError(f"{model_dir}: not a narrative model folder (no {MANIFEST}); train one with `narrative train`")
     settings = Settings(str(model_dir), str(cases_path) if cases_path else None, profile,
                         str(config_path) if config_path else None)
     job = Job(inputs, out_dir, settings, unit_size=unit_size, resume=resume, key_file=key_file)
@@ -94,29 +97,37 @@ def _extract(settings: Settings, notes):
 def run_local(job: Job, workers: int, on_progress: Callable[[int], None] | None = None) -> None:
     """Process the job's remaining units with a pool of ``workers`` spawned processes."""
     ahead = 2 * workers
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        try:
+            _pipeline(job, pool, ahead, on_progress)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _pipeline(job: Job, pool: ProcessPoolExecutor, ahead: int, on_progress: Callable[[int], None] | None) -> None:
+    """Keep up to ``ahead`` units in flight; commit them in order."""
     units = job.units()
     finding: deque[tuple[Unit, Future]] = deque()
     extracting: deque[tuple[Unit, list, Future]] = deque()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        exhausted = False
-        while True:
-            while not exhausted and len(finding) + len(extracting) < ahead:
-                unit = next(units, None)
-                if unit is None:
-                    exhausted = True
-                else:
-                    finding.append((unit, pool.submit(_find, job.settings, unit.notes)))
-            if extracting and (extracting[0][2].done() or not finding):
-                unit, redacted, future = extracting.popleft()
-                job.commit(unit, merge_results(redacted, future.result()))
-                if on_progress:
-                    on_progress(len(unit.items))
-            elif finding:
-                unit, future = finding.popleft()
-                redacted = job.redact(unit, future.result())
-                ready = [r for r in redacted if not isinstance(r, Reject)]
-                extracting.append((unit, redacted, pool.submit(_extract, job.settings, ready)))
+    exhausted = False
+    while True:
+        while not exhausted and len(finding) + len(extracting) < ahead:
+            unit = next(units, None)
+            if unit is None:
+                exhausted = True
             else:
-                break
-
+                finding.append((unit, pool.submit(_find, job.settings, unit.notes)))
+        if extracting and (extracting[0][2].done() or not finding):
+            unit, redacted, future = extracting.popleft()
+            job.commit(unit, merge_results(redacted, future.result()))
+            if on_progress:
+                on_progress(len(unit.items))
+        elif finding:
+            unit, future = finding.popleft()
+            redacted = job.redact(unit, future.result())
+            ready = [r for r in redacted if not isinstance(r, Reject)]
+            extracting.append((unit, redacted, pool.submit(_extract, job.settings, ready)))
+        else:
+            break
