@@ -262,15 +262,23 @@ def batch(
         def render(self, task):
             return Text(f"{task.speed or 0:.1f} notes/s")
 
-    with clear_errors(), Progress(TextColumn("batch"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                                  Rate(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                                  console=_stderr(), transient=True) as bar:
-        task = bar.add_task("batch", total=None)
-        summary = run_batch(notes, out, model_dir=model, cases_path=cases, profile=profile.value,
-                            config_path=config, key_file=key_file, workers=workers, resume=resume,
-                            engine=engine.value, unit_size=unit_size,
-                            on_start=lambda total, done: bar.update(task, total=total, completed=done),
-                            on_progress=lambda n: bar.advance(task, n))
+    bar = Progress(TextColumn("batch"), BarColumn(), TextColumn("{task.completed}/{task.total}"), Rate(),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_stderr(), transient=True)
+    task = bar.add_task("batch", total=None)
+
+    def start(total: int, done: int) -> None:     # once the job is checked: errors come without a bar
+        bar.update(task, total=total, completed=done)
+        bar.start()
+
+    with clear_errors():
+        try:
+            summary = run_batch(notes, out, model_dir=model, cases_path=cases, profile=profile.value,
+                                config_path=config, key_file=key_file, workers=workers, resume=resume,
+                                engine=engine.value, unit_size=unit_size, on_start=start,
+                                on_progress=lambda n: bar.advance(task, n))
+        finally:
+            if bar.live.is_started:
+                bar.stop()
     typer.echo(f"batch: {summary.processed} notes processed, {summary.failed} failed, of {summary.total} records; "
                f"{summary.rate:.1f} notes/s this run ({summary.seconds:.0f} s); output in {summary.out} "
                "(failed records listed with their reason in manifest-*.jsonl)", err=True)
