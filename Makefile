@@ -9,6 +9,7 @@ DEFAULT_TRAIN := --epochs 10 --no-baselines
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+export RAY_USAGE_STATS_ENABLED := 0
 
 # Label Studio for review: its own venv (its pins clash with ours), plus Debian's chromium for
 # the labeling-page screenshot test (installed only when missing; CI runs as root).
@@ -22,7 +23,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,batch]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -4,6 +4,7 @@
   message when a data folder is missing (the data is never copied into the repository).
 - ``stock_presidio()``: the baseline, Presidio's ``AnalyzerEngine`` with its default recognisers
   and the same spaCy model as narrative, with tldextract kept offline.
+- ``plain_classifier_pipeline(n)``: the classifier baseline (extract_speed, batch_speed).
 - ``narrative_redactor(profile)``: narrative's ``Redactor`` with the packaged config (or a YAML
   overlay), no cases file.
 - ``overlap_score``: deid's category-blind, overlap-based counting (see ``Score``).
@@ -58,6 +59,21 @@ def stock_presidio(batch: bool = False):
         "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]}).create_engine()
     analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
     return (analyzer, BatchAnalyzerEngine(analyzer_engine=analyzer)) if batch else analyzer
+
+
+def plain_classifier_pipeline(n_labels: int):
+    """The plain way to run a MiniLM-sized multi-label classifier: a standard sequence-classification
+    head on narrative's base encoder (same size and compute), through a transformers pipeline, fp32,
+    on CPU."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+
+    from narrative.extract.modelfolder import quiet_transformers
+    from narrative.train.finetune import base_model_path
+    quiet_transformers()
+    plain = AutoModelForSequenceClassification.from_pretrained(
+        base_model_path(), num_labels=n_labels, problem_type="multi_label_classification")
+    return pipeline("text-classification", model=plain, tokenizer=AutoTokenizer.from_pretrained(base_model_path()),
+                    device=-1, top_k=None, function_to_apply="sigmoid")
 
 
 def narrative_redactor(profile: str, config: Path | None = None):

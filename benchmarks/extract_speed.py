@@ -11,14 +11,11 @@ printed so that a speed-up never hides a quality loss.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, plain_classifier_pipeline
 
 
 def main() -> None:
@@ -30,7 +27,6 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
     from narrative.annotations.corpus import load_corpus
     from narrative.annotations.synth import generate
@@ -40,7 +36,6 @@ def main() -> None:
     from narrative.records import RedactedNote
     from narrative.train.dataset import build_windows, gold_redact
     from narrative.train.evaluate import evaluate
-    from narrative.train.finetune import base_model_path
 
     torch.set_num_threads(args.threads)
     quiet_transformers()
@@ -57,12 +52,7 @@ def main() -> None:
         print(f"  {label:48s} {len(sentences) / seconds:8.1f} sentences/s")
         return seconds
 
-    # The plain way to run a MiniLM-sized multi-label classifier: a standard sequence-classification
-    # head on the same encoder (same size and compute), through a transformers pipeline, fp32.
-    plain = AutoModelForSequenceClassification.from_pretrained(
-        base_model_path(), num_labels=len(folder.taxonomy.codes), problem_type="multi_label_classification")
-    baseline = pipeline("text-classification", model=plain, tokenizer=AutoTokenizer.from_pretrained(base_model_path()),
-                        device=-1, top_k=None, function_to_apply="sigmoid")
+    baseline = plain_classifier_pipeline(len(folder.taxonomy.codes))
     base_s = timed("baseline: transformers pipeline, fp32, 1/call", lambda: [baseline(s) for s in sentences])
     ours_s = timed("narrative: length batches + inference_mode", lambda: folder.predict(sentences))
     print(f"  ratio narrative / baseline: {base_s / ours_s:.2f}x (target >= 2.5)")

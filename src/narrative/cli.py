@@ -466,6 +466,65 @@ def review_ml_backend(
         server.server_close()
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+def batch(
+    notes: list[str] = typer.Argument(..., help="Notes files (.jsonl, .csv, .parquet), folders of them or globs."),
+    out: Path = typer.Option(..., "--out", help="Output folder: suggestions-*.jsonl shards and manifest-*.jsonl."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: known names, addresses, DOBs."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (local) or CPU actors (ray)."),
+    resume: bool = typer.Option(False, "--resume", help="Finish the job already in OUT (after a crash or kill)."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: processes on this machine; ray: Ray Data "
+                                  "(RAY_ADDRESS picks the cluster)."),
+    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+    profile: Profile = typer.Option(Profile.timeline, "--profile",
+                                    help="timeline keeps event dates and ages; strict removes every date."),
+    config: Optional[Path] = typer.Option(None, "--config", help="YAML overriding the packaged redaction config."),
+    key_file: Optional[Path] = typer.Option(
+        None, "--key-file", envvar="NARRATIVE_PSEUDONYM_KEY_FILE",
+        help="File holding the pseudonym key (created if missing); or set NARRATIVE_PSEUDONYM_KEY."),
+    unit_size: int = typer.Option(256, "--unit-size", min=1, help="Records per work unit (and per shard)."),
+):
+    """Redact and extract many notes at once, resumably: one manifest row per input record.
+
+    Each input record is listed once in OUT's manifest-*.jsonl (ok, or failed with its reason);
+    suggestions (redacted text only) go to suggestions-*.jsonl. After a crash, run again with --resume.
+    """
+    from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    from narrative.batch import run_batch
+
+    class Rate(ProgressColumn):
+        def render(self, task):
+            return Text(f"{task.speed or 0:.1f} notes/s")
+
+    bar = Progress(TextColumn("batch"), BarColumn(), TextColumn("{task.completed}/{task.total}"), Rate(),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_stderr(), transient=True)
+    task = bar.add_task("batch", total=None)
+
+    def start(total: int, done: int) -> None:     # once the job is checked: errors come without a bar
+        bar.update(task, total=total, completed=done)
+        bar.start()
+
+    with clear_errors():
+        try:
+            summary = run_batch(notes, out, model_dir=model, cases_path=cases, profile=profile.value,
+                                config_path=config, key_file=key_file, workers=workers, resume=resume,
+                                engine=engine.value, unit_size=unit_size, on_start=start,
+                                on_progress=lambda n: bar.advance(task, n))
+        finally:
+            if bar.live.is_started:
+                bar.stop()
+    typer.echo(f"batch: {summary.processed} notes processed, {summary.failed} failed, of {summary.total} records; "
+               f"{summary.rate:.1f} notes/s this run ({summary.seconds:.0f} s); output in {summary.out} "
+               "(failed records listed with their reason in manifest-*.jsonl)", err=True)
+
+
 def _stdout():
     from rich.console import Console
 

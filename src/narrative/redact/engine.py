@@ -185,8 +185,7 @@ class Redactor:
     @property
     def info(self) -> dict:
         """What goes into each record's ``redactor`` field."""
-        return {"version": narrative.__version__, "profile": self.config.profile,
-                "spacy_model": self.config.spacy_model}
+        return redactor_info(self.config)
 
     def _build_case_recognizer(self, case_id: str) -> CaseDictionaryRecognizer | None:
         case = self.cases.get(case_id)
@@ -334,22 +333,7 @@ class Redactor:
 
     def apply(self, note: Note, findings: list[Finding]) -> RedactedNote:
         """Replace each finding with its placeholder; keep offsets into both texts."""
-        pieces, redactions, cursor, length = [], [], 0, 0
-        for f in findings:
-            pieces.append(note.text[cursor:f.start])
-            length += f.start - cursor
-            if f.entity_type == "PERSON":
-                placeholder = self.pseudonyms.placeholder(note.case_id, note.text[f.start:f.end])
-            else:
-                placeholder = f"[{f.entity_type}]"
-            redactions.append(Redaction(length, length + len(placeholder), f.start, f.end,
-                                        f.entity_type, placeholder))
-            pieces.append(placeholder)
-            length += len(placeholder)
-            cursor = f.end
-        pieces.append(note.text[cursor:])
-        return RedactedNote(note.note_id, note.case_id, note.note_date, "".join(pieces),
-                            redactions, self.info, dict(note.extra))
+        return apply_findings(note, findings, self.pseudonyms, self.info)
 
     def redact(self, note: Note) -> RedactedNote:
         """One note, redacted."""
@@ -361,16 +345,18 @@ class Redactor:
         A note that fails inside the engine becomes a reject naming the note and the error
         class, never the text.
         """
-        chunk: list[Note | Reject] = []
-        for item in notes:
-            chunk.append(item)
-            if len(chunk) >= self.config.batch_size:
-                yield from self._redact_chunk(chunk)
-                chunk = []
-        if chunk:
-            yield from self._redact_chunk(chunk)
+        for chunk in _chunks(notes, self.config.batch_size):
+            for item, found in zip(chunk, self._find_chunk(chunk)):
+                yield found if isinstance(found, Reject) else redact_with(item, found, self.pseudonyms, self.info)
 
-    def _redact_chunk(self, chunk: list[Note | Reject]) -> Iterator[RedactedNote | Reject]:
+    def find_many(self, notes: Iterable[Note | Reject]) -> Iterator[list[Finding] | Reject]:
+        """The findings of each note, in order (spaCy batched), with no placeholders numbered: the
+        batch runner's parallel half of ``redact_many``. Rejects pass through; a note that fails
+        becomes a reject."""
+        for chunk in _chunks(notes, self.config.batch_size):
+            yield from self._find_chunk(chunk)
+
+    def _find_chunk(self, chunk: list[Note | Reject]) -> Iterator[list[Finding] | Reject]:
         notes = [n for n in chunk if isinstance(n, Note)]
         parsed = iter(self.nlp_engine.process_batch([n.text for n in notes], "en",
                                                     batch_size=self.config.batch_size))
@@ -380,7 +366,56 @@ class Redactor:
                 continue
             _, artifacts = next(parsed)
             try:
-                yield self.apply(item, self.find(item.text, item.case_id, artifacts))
+                yield self.find(item.text, item.case_id, artifacts)
             except Exception as err:  # noqa: BLE001 - one bad note must not stop the rest
-                yield Reject(f"note {item.note_id!r}", f"redaction failed ({type(err).__name__})",
-                             None, item.note_id)
+                yield _failed(item, err)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _failed(note: Note, err: Exception) -> Reject:
+    return Reject(f"note {note.note_id!r}", f"redaction failed ({type(err).__name__})", None, note.note_id)
+
+
+def redactor_info(config: RedactionConfig) -> dict:
+    """What goes into each record's ``redactor`` field."""
+    return {"version": narrative.__version__, "profile": config.profile, "spacy_model": config.spacy_model}
+
+
+def redact_with(note: Note, findings: list[Finding], pseudonyms: PseudonymMap, info: dict) -> RedactedNote | Reject:
+    """``apply_findings``, or a reject naming the note (never its text) when that fails."""
+    try:
+        return apply_findings(note, findings, pseudonyms, info)
+    except Exception as err:  # noqa: BLE001 - one bad note must not stop the rest
+        return _failed(note, err)
+
+
+def apply_findings(note: Note, findings: list[Finding], pseudonyms: PseudonymMap, info: dict) -> RedactedNote:
+    """Replace each finding with its placeholder (people numbered by ``pseudonyms``); keep offsets
+    into both texts."""
+    pieces, redactions, cursor, length = [], [], 0, 0
+    for f in findings:
+        pieces.append(note.text[cursor:f.start])
+        length += f.start - cursor
+        if f.entity_type == "PERSON":
+            placeholder = pseudonyms.placeholder(note.case_id, note.text[f.start:f.end])
+        else:
+            placeholder = f"[{f.entity_type}]"
+        redactions.append(Redaction(length, length + len(placeholder), f.start, f.end,
+                                    f.entity_type, placeholder))
+        pieces.append(placeholder)
+        length += len(placeholder)
+        cursor = f.end
+    pieces.append(note.text[cursor:])
+    return RedactedNote(note.note_id, note.case_id, note.note_date, "".join(pieces),
+                        redactions, info, dict(note.extra))
+
