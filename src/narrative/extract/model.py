@@ -117,11 +117,11 @@ def predict_windows(model: NarrativeClassifier, tokenizer, texts: list[str], bat
     for batch in length_batches([len(ids) for ids in encoded["input_ids"]], batch_size):
         inputs = tokenizer.pad({"input_ids": [encoded["input_ids"][i] for i in batch],
                                 "attention_mask": [encoded["attention_mask"][i] for i in batch]},
-                               return_tensors="pt")
+                               return_tensors="pt").to(model.device)
         out = model(**inputs)
-        codes[batch] = torch.sigmoid(out["codes"]).numpy()
-        assertions[batch] = torch.softmax(out["assertions"], -1).numpy()
-        experiencers[batch] = torch.softmax(out["experiencers"], -1).numpy()
+        codes[batch] = torch.sigmoid(out["codes"]).float().cpu().numpy()
+        assertions[batch] = torch.softmax(out["assertions"], -1).float().cpu().numpy()
+        experiencers[batch] = torch.softmax(out["experiencers"], -1).float().cpu().numpy()
     return WindowPredictions(codes, assertions, experiencers)
 
 
