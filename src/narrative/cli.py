@@ -23,6 +23,9 @@ app = typer.Typer(help="narrative: coded, dated life events from children's case
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 annotations_app = typer.Typer(help="The labelled seed corpus in annotations/.", no_args_is_help=True)
 app.add_typer(annotations_app, name="annotations")
+export_app = typer.Typer(help="Export from the store (counts leave only through these, or the report).",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 
 class Profile(str, Enum):
@@ -223,6 +226,19 @@ def annotations_stats(
         detail.add_row(code, assertion, experiencer,
                        *(str(stats[s]["mentions"][(code, assertion, experiencer)]) for s in SPLITS))
     console.print(detail)
+
+
+@export_app.command("confirmed")
+def export_confirmed(
+    db: str = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path."),
+    out: Path = typer.Option(..., "-o", "--out", help="CSV file of the confirmed rows (formats.md fields)."),
+):
+    """Write every reviewed row (accepted, corrected, added and rejected) with its decision."""
+    from narrative.store import Store, write_confirmed_csv
+
+    with clear_errors():
+        count = write_confirmed_csv(Store(db).confirmed(), out)
+    typer.echo(f"{count} confirmed rows -> {out}", err=True)
 
 
 def _stdout():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from narrative.errors import NarrativeError
@@ -308,3 +308,100 @@ class Suggestions:
                 "model_version": self.model_version, "text": self.text,
                 "mentions": [m.to_dict() for m in self.mentions],
                 "codes": [c.to_dict() for c in self.codes], **self.extra}
+
+
+DECISIONS = ("accepted", "corrected", "added", "rejected")
+
+
+def parse_timestamp(value: Any, name: str) -> datetime:
+    """An ISO 8601 timestamp as an aware UTC datetime (naive values are taken as UTC)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise RecordError("not an ISO 8601 timestamp", field=name) from None
+    else:
+        raise RecordError("missing required field" if value is None else "not an ISO 8601 timestamp", field=name)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ConfirmedCode:
+    """One reviewed mention: what a practitioner accepted, corrected, added or rejected.
+
+    ``evidence`` is the redacted evidence text; ``evidence_start``/``evidence_end`` index into the
+    redacted note. ``review_key`` names the review that produced the row (an edited review
+    replaces its rows).
+    """
+
+    note_id: str
+    case_id: str
+    code: str
+    experiencer: str
+    assertion: str
+    date_start: date | None
+    date_end: date | None
+    date_precision: str | None
+    evidence: str
+    reviewer: str
+    reviewed_at: datetime
+    model_version: str | None
+    decision: str
+    evidence_start: int | None = None
+    evidence_end: int | None = None
+    review_key: str = ""
+
+    def __post_init__(self):
+        if self.decision not in DECISIONS:
+            raise RecordError(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+        if self.date_precision is not None and self.date_precision not in PRECISIONS:
+            raise RecordError("unknown date precision", field="date_precision")
+        if self.date_start and self.date_end and self.date_end < self.date_start:
+            raise RecordError("date_end is before date_start", field="date_end")
+
+    @property
+    def counts_as_experience(self) -> bool:
+        """Accepted, corrected or added, with an affirmed assertion (present or possible)."""
+        from narrative.taxonomy import load_taxonomy
+
+        return self.decision != "rejected" and load_taxonomy().is_affirmed(self.assertion)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ConfirmedCode":
+        """Validate a row (as exported to CSV or JSON); errors name the note and field."""
+        if not isinstance(data, dict):
+            raise RecordError("not an object")
+        note_id = _require_str(data, "note_id")
+
+        def optional_int(name: str) -> int | None:
+            value = data.get(name)
+            if value in (None, ""):
+                return None
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise RecordError("not an integer", field=name) from None
+
+        try:
+            return cls(
+                note_id=note_id, case_id=_require_str(data, "case_id"), code=_require_str(data, "code"),
+                experiencer=_require_str(data, "experiencer"), assertion=_require_str(data, "assertion"),
+                date_start=_optional_date(data, "date_start"), date_end=_optional_date(data, "date_end"),
+                date_precision=data.get("date_precision") or None,
+                evidence=_require_str(data, "evidence", allow_empty=True),
+                reviewer=_require_str(data, "reviewer"),
+                reviewed_at=parse_timestamp(data.get("reviewed_at"), "reviewed_at"),
+                model_version=data.get("model_version") or None, decision=_require_str(data, "decision"),
+                evidence_start=optional_int("evidence_start"), evidence_end=optional_int("evidence_end"),
+                review_key=str(data.get("review_key") or ""),
+            )
+        except RecordError as err:
+            raise err.located(f"confirmed row for note {note_id!r}") from None
+
+    def to_dict(self) -> dict:
+        row = dataclasses.asdict(self)
+        for name in ("date_start", "date_end", "reviewed_at"):
+            row[name] = row[name].isoformat() if row[name] else None
+        return row
