@@ -16,12 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from narrative.annotations.corpus import load_corpus
+from narrative.errors import NarrativeError
 from narrative.extract.model import decide
 from narrative.extract.modelfolder import ModelFolder
+from narrative.taxonomy import load_taxonomy
 from narrative.train.dataset import WindowExample, build_windows
 from narrative.train.evaluate import _per_code, affirmed_matrices, evaluate
 from narrative.train.finetune import label_arrays
-from narrative.train.reviews import ReviewData
+from narrative.train.reviews import load_reviews
 
 GROUP_FIELDS = ("note_type", "author_role", "source", "case_id")
 
@@ -34,10 +36,11 @@ class TestSplit:
     fields: dict[str, dict[str, str]]
 
 
-def test_split(corpus: str | Path, reviews: ReviewData | None = None) -> TestSplit:
+def test_split(corpus: str | Path, from_db: str | None = None, from_export: str | Path | None = None) -> TestSplit:
     """The seed corpus's test split, plus the reviewed windows of test-split children."""
     notes = load_corpus(corpus)
-    windows = build_windows(notes, "test") + (reviews.split("test") if reviews else [])
+    reviews = load_reviews(from_db, from_export, load_taxonomy(), {n.case_id: n.split for n in notes})
+    windows = build_windows(notes, "test") + reviews.split("test")
     fields = {n.note_id: {"note_type": n.note_type, "author_role": n.author_role, "source": n.source,
                           "case_id": n.case_id} for n in notes if n.split == "test"}
     for w in windows:
@@ -90,7 +93,7 @@ def compare(folders: dict[str, ModelFolder], test: TestSplit, by: str = "note_ty
             seed: int = 0) -> dict:
     """Every comparison figure for the models in ``folders`` (name -> loaded folder), on ``test``."""
     if not test.windows:
-        raise ValueError("the test split has no windows")
+        raise NarrativeError("the test split has no windows")
     texts = [w.text for w in test.windows]
     rng = np.random.default_rng(seed)
     note_ids = sorted({w.note_id for w in test.windows})

@@ -95,6 +95,17 @@ def resolve(ref: str, models_dir: Path = MODELS_DIR) -> Version:
     raise RegistryError(f"{ref!r} names {len(matches)} folders in {models_dir}; use the folder name")
 
 
+def locate(ref: str | Path, models_dir: Path = MODELS_DIR) -> Version:
+    """A model folder given by path, else the registry version ``ref``."""
+    folder = Path(ref)
+    if (folder / MANIFEST).is_file():
+        try:
+            return Version(folder.name, folder, json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+        except ValueError:
+            raise RegistryError(f"{folder / MANIFEST}: not valid JSON") from None
+    return resolve(str(ref), models_dir)
+
+
 def in_service(models_dir: Path = MODELS_DIR) -> Path | None:
     """The folder of the model in service, or None when none has been promoted."""
     name = read_registry(models_dir)["in_service"]
@@ -106,26 +117,38 @@ def serving_model(models_dir: Path = MODELS_DIR) -> Path:
     return in_service(models_dir) or Path(models_dir) / DEFAULT
 
 
-def promote(ref: str, *, candidate_score: float | None, service_score: float | None, tolerance: float,
-            reason: str, force: bool = False, models_dir: Path = MODELS_DIR, metric: str = "test macro-F1",
-            by: str | None = None) -> dict:
-    """Put version ``ref`` in service and record the promotion.
+def promote(ref: str, *, test=None, tolerance: float = 0.01, reason: str = "", force: bool = False,
+            models_dir: Path = MODELS_DIR, by: str | None = None) -> dict:
+    """Put version ``ref`` in service and record when, why and by whom.
 
-    Refused (RegistryError) when ``candidate_score`` is below ``service_score`` by more than
-    ``tolerance``, unless ``force``; the scores are those of the same test split.
+    When another version is in service, both are scored on the same ``test`` split
+    (:class:`narrative.train.compare.TestSplit`); the promotion is refused (RegistryError) when the
+    candidate's test macro-F1 of affirmed mentions is below the one in service by more than
+    ``tolerance``, unless ``force``.
     """
+    from narrative.extract.modelfolder import ModelFolder
+    from narrative.train.compare import compare
+
     version = resolve(ref, models_dir)
     registry = read_registry(models_dir)
-    worse = (service_score is not None and candidate_score is not None
-             and candidate_score < service_score - tolerance)
+    current = registry["in_service"]
+    scores, difference = {}, None
+    if current and current != version.name:
+        serving = resolve(current, models_dir)
+        report = compare({current: ModelFolder.load(serving.path), version.name: ModelFolder.load(version.path)},
+                         test, resamples=1000)
+        scores = {name: model["macro_f1"] for name, model in report["models"].items()}
+        difference = report["difference"]["macro_f1"]
+    worse = bool(scores) and scores[version.name] < scores[current] - tolerance
     if worse and not force:
         raise RegistryError(
-            f"refused: {version.name} scores {metric} {candidate_score:.3f} against {service_score:.3f} for "
-            f"{registry['in_service']} in service (tolerance {tolerance}); use --force with a --reason to promote anyway")
+            f"refused: {version.name} has test macro-F1 {scores[version.name]:.3f} against {scores[current]:.3f} for "
+            f"{current} in service (tolerance {tolerance}); use --force with a --reason to promote anyway")
     entry = {"version": version.name, "model_version": version.model_version,
              "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": by or getpass.getuser(),
-             "reason": reason, "forced": bool(force), "worse_beyond_tolerance": worse, "previous": registry["in_service"],
-             "metric": metric, "candidate_score": candidate_score, "previous_score": service_score,
+             "reason": reason, "forced": bool(force), "worse_beyond_tolerance": worse, "previous": current,
+             "metric": "test affirmed-mention macro-F1", "candidate_score": scores.get(version.name),
+             "previous_score": scores.get(current), "difference_ci": difference and difference["ci"],
              "tolerance": tolerance}
     registry["in_service"] = version.name
     registry["history"].append(entry)

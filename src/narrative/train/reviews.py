@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrative.records import ASSERTION_STRENGTH, ConfirmedCode, RecordError
@@ -21,7 +21,6 @@ from narrative.train.dataset import WindowExample
 
 #: Share of new (not seed-corpus) children per split, by hash bucket out of 100.
 NEW_CHILD_SPLITS = (("train", 70), ("dev", 85), ("test", 100))
-_INT_FIELDS = ("evidence_start", "evidence_end")
 
 
 @dataclass
@@ -50,9 +49,8 @@ def child_split(case_id: str, seed_splits: dict[str, str]) -> str:
 
 
 def read_export(path: str | Path) -> tuple[list[ConfirmedCode], list[dict]]:
-    """The rows of a ``narrative export confirmed`` CSV, and the unreadable rows with their reason."""
+    """The rows of a ``narrative export confirmed`` CSV, and the unusable rows with their reason."""
     path = Path(path)
-    names = [f.name for f in fields(ConfirmedCode)]
     rows, bad = [], []
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
@@ -60,16 +58,10 @@ def read_export(path: str | Path) -> tuple[list[ConfirmedCode], list[dict]]:
         if missing:
             raise RecordError(f"not a confirmed-codes export (no column {', '.join(missing)})", record=str(path))
         for number, raw in enumerate(reader, start=2):
-            data = {k: (None if v == "" else v) for k, v in raw.items() if k in names}
             try:
-                for name in _INT_FIELDS:
-                    if data.get(name) is not None:
-                        data[name] = int(data[name])
-                rows.append(ConfirmedCode.from_dict(data))
-            except (RecordError, ValueError) as err:
-                reason = err.reason if isinstance(err, RecordError) else "not an integer"
-                where = err.field if isinstance(err, RecordError) else "evidence_start/evidence_end"
-                bad.append({"row": number, "note_id": raw.get("note_id"), "field": where, "reason": reason})
+                rows.append(ConfirmedCode.from_dict(raw))
+            except RecordError as err:
+                bad.append({"row": number, "note_id": raw.get("note_id"), "field": err.field, "reason": err.reason})
     return rows, bad
 
 
@@ -112,3 +104,15 @@ def review_windows(rows: list[ConfirmedCode], taxonomy: Taxonomy, seed_splits: d
             window.labels[code] = (row.assertion, row.experiencer)
     data.windows = list(windows.values())
     return data
+
+
+def load_reviews(from_db: str | None, from_export: str | Path | None, taxonomy: Taxonomy,
+                 seed_splits: dict[str, str]) -> ReviewData:
+    """The review windows of a store and/or an export file (none when neither is given)."""
+    rows, bad = [], []
+    if from_db:
+        rows += read_store(from_db)
+    if from_export:
+        exported, bad = read_export(from_export)
+        rows += exported
+    return review_windows(rows, taxonomy, seed_splits, bad)

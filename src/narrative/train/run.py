@@ -28,7 +28,7 @@ from narrative.train.evaluate import date_accuracy, evaluate, tune_thresholds
 from narrative.train.finetune import MiniLMClassifier
 from narrative.train.card import model_card
 from narrative.train.experiments import record_run
-from narrative.train.reviews import ReviewData, read_export, read_store, review_windows
+from narrative.train.reviews import load_reviews
 
 BASELINES = {"tfidf_logreg": TfidfBaseline, "frozen_minilm_logreg": FrozenEmbeddingBaseline}
 
@@ -87,17 +87,6 @@ def with_cues(predictions, texts, strategy, taxonomy):
     return replace(predictions, assertions=apply_cues(texts, predictions.assertions, list(taxonomy.assertions), strategy))
 
 
-def load_reviews(settings: TrainSettings, taxonomy, seed_splits: dict[str, str]) -> ReviewData:
-    """The review windows of ``--from-db`` and ``--from-export`` (none when neither is given)."""
-    rows, bad = [], []
-    if settings.from_db:
-        rows += read_store(settings.from_db)
-    if settings.from_export:
-        exported, bad = read_export(settings.from_export)
-        rows += exported
-    return review_windows(rows, taxonomy, seed_splits, bad)
-
-
 def safe_url(url: str | None) -> str | None:
     """A database URL without its password, for the manifest."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url) if url else url
@@ -109,7 +98,7 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     out_dir = Path(out_dir)
     taxonomy = load_taxonomy()
     notes = load_corpus(settings.corpus)
-    reviews = load_reviews(settings, taxonomy, {n.case_id: n.split for n in notes})
+    reviews = load_reviews(settings.from_db, settings.from_export, taxonomy, {n.case_id: n.split for n in notes})
     train_windows = build_windows(notes, "train") + build_windows(_synthetic(settings), "train") + reviews.split("train")
     seed_eval = {split: build_windows(notes, split) for split in ("dev", "test")}
     dev_windows, test_windows = seed_eval["dev"] + reviews.split("dev"), seed_eval["test"] + reviews.split("test")
