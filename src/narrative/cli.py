@@ -346,12 +346,13 @@ def models_promote(
     """Put a version in service after scoring it against the one in service on the same test split."""
     from narrative.extract.modelfolder import quiet_transformers
     from narrative.train.compare import test_split
-    from narrative.train.registry import promote
+    from narrative.train.registry import promote, resolve
 
     if force and not reason.strip():
         fail("--force needs a --reason")
     with clear_errors():
         quiet_transformers()
+        resolve(version, models_dir)
         entry = promote(version, test=test_split(corpus, from_db, from_export), tolerance=tolerance, reason=reason,
                         force=force, models_dir=models_dir)
     scores = (f"; test macro-F1 {entry['candidate_score']:.3f} against {entry['previous_score']:.3f}"
