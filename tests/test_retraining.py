@@ -9,6 +9,7 @@ import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -16,6 +17,8 @@ from narrative.cli import app
 from narrative.records import ConfirmedCode, RedactedNote
 from narrative.store import Store, write_confirmed_csv
 from narrative.taxonomy import load_taxonomy
+from narrative.extract.modelfolder import ModelFolder
+from narrative.train.active import note_uncertainty, rank_notes, window_uncertainty
 from narrative.train.registry import read_registry, serving_model
 from narrative.train.reviews import child_split, load_reviews, read_export, review_windows
 
@@ -108,14 +111,18 @@ def test_a_childs_split_never_changes():
     assert 0.6 < first.count("train") / len(first) < 0.8
 
 
+def test_uncertainty_is_highest_at_the_threshold():
+    codes = np.array([[0.3, 0.0], [0.99, 1.0], [0.6, 0.2]])
+    limits = np.array([0.3, 0.5])
+    assert window_uncertainty(codes, limits) == pytest.approx([1.0, 0.01 / 0.7, 1 - 0.3 / 0.7])
+    scores = note_uncertainty(["n1", "n2", "n2"], codes, limits)
+    assert scores == pytest.approx({"n1": 1.0, "n2": (0.01 / 0.7 + 1 - 0.3 / 0.7) / 2})
+
+
 def test_export_and_store_give_the_same_windows(export, tmp_path):
     rows, bad = read_export(export)
     assert len(rows) == len(reviewed_rows()) and [(b["row"], b["field"]) for b in bad] == [(12, "reviewed_at")]
-    store = Store(tmp_path / "narrative.db")
-    for key in sorted({r.review_key for r in rows}):
-        mine = [r for r in rows if r.review_key == key]
-        store.replace_review(key, mine, reviewer="sw1", reviewed_at=WHEN, model_version="m", note_id=mine[0].note_id,
-                             case_id=mine[0].case_id)
+    fill_store(tmp_path / "narrative.db", rows)
     taxonomy, seed = load_taxonomy(), {"C01": "train", "C09": "test"}
     from_db = load_reviews(f"sqlite:///{tmp_path / 'narrative.db'}", None, taxonomy, seed)
     from_csv = load_reviews(None, export, taxonomy, seed)
@@ -134,17 +141,30 @@ def test_a_bad_export_is_one_clear_error(tmp_path):
     assert "Traceback" not in result.output
 
 
+def fill_store(url, rows) -> None:
+    store = Store(url)
+    for key in sorted({r.review_key for r in rows}):
+        mine = [r for r in rows if r.review_key == key]
+        store.replace_review(key, mine, reviewer="sw1", reviewed_at=WHEN, model_version="m", note_id=mine[0].note_id,
+                             case_id=mine[0].case_id)
+    store.close()
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory, corpus_slice, export):
-    """models/a: trained from the slice plus the export; models/b: continued from a."""
+    """models/a: trained from the slice plus the export; models/b: continued from a, with the
+    same reviews read from a store."""
     root = tmp_path_factory.mktemp("work")
+    db = f"sqlite:///{root / 'narrative.db'}"
+    fill_store(db, read_export(export)[0])
     runner = CliRunner()
-    for name, extra in (("a", ["--from-export", str(export), "--seed", "3"]), ("b", ["--base", str(root / "models" / "a")])):
+    for name, extra in (("a", ["--from-export", str(export), "--seed", "3"]),
+                        ("b", ["--base", str(root / "models" / "a"), "--from-db", db])):
         result = runner.invoke(app, ["train", "--out", str(root / "models" / name), "--corpus", str(corpus_slice),
                                      "--max-steps", "3", "--no-baselines", *extra])
         assert result.exit_code == 0, result.output
+        assert "rows used" in result.output
     return root
-
 
 
 @pytest.mark.slow
@@ -163,21 +183,41 @@ def test_training_from_an_export_records_the_reviews_and_the_run(models):
     log = [json.loads(line) for line in (models / "models" / "runs.jsonl").read_text().splitlines()]
     assert [r["folder"].rsplit("/", 1)[-1] for r in log] == ["a", "b"]
     b = json.loads((models / "models" / "b" / "narrative_model.json").read_text())
-    assert b["base_model"].endswith("/a") and b["reviews"]["rows"] == 0
+    assert b["base_model"].endswith("/a") and b["reviews"]["used"] == len(reviewed_rows()) - 1
+    assert b["parameters"]["from_db"].startswith("sqlite:///")
+    stored = Store(models / "narrative.db").model_versions()
+    assert [v["version"] for v in stored] == [b["model_version"]]
 
 
 @pytest.mark.slow
-def test_extract_loads_the_new_model(models, tmp_path):
+def extracted_version(tmp_path, *model) -> str:
+    """The model_version `narrative extract` stamps on a one-note file (``model``: extra options)."""
     notes = tmp_path / "redacted.jsonl"
     note = RedactedNote("n1", "c1", date(2021, 3, 14), "[PERSON_1] said dad went to prison in October 2019.", [],
                         {"version": "test", "profile": "timeline"})
     notes.write_text(json.dumps(note.to_dict()) + "\n", encoding="utf-8")
     out = tmp_path / "suggestions.jsonl"
-    result = CliRunner().invoke(app, ["extract", str(notes), "-o", str(out), "--model", str(models / "models" / "a")])
+    result = CliRunner().invoke(app, ["extract", str(notes), "-o", str(out), *model])
     assert result.exit_code == 0, result.output
     (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+    return record["model_version"]
+
+
+@pytest.mark.slow
+def test_extract_loads_the_new_model(models, tmp_path):
     manifest = json.loads((models / "models" / "a" / "narrative_model.json").read_text())
-    assert record["model_version"] == manifest["model_version"]
+    assert extracted_version(tmp_path, "--model", str(models / "models" / "a")) == manifest["model_version"]
+
+
+@pytest.mark.slow
+def test_notes_are_ranked_by_uncertainty(models, corpus_slice):
+    from narrative.annotations.corpus import load_corpus
+    from narrative.train.dataset import build_windows
+
+    windows = build_windows(load_corpus(corpus_slice), "dev")
+    ranked = rank_notes(ModelFolder.load(models / "models" / "a"), [(w.note_id, w.text) for w in windows])
+    assert {n for n, _ in ranked} == {w.note_id for w in windows}
+    assert [u for _, u in ranked] == sorted((u for _, u in ranked), reverse=True) and 0 <= ranked[-1][1] <= ranked[0][1] <= 1
 
 
 @pytest.mark.slow
@@ -220,6 +260,8 @@ def test_promote_refuses_a_worse_model_unless_forced(models, corpus_slice, monke
     first = runner.invoke(app, ["models", "promote", "a", "--reason", "first model", *corpus])
     assert first.exit_code == 0, first.output
     assert serving_model() == Path("models/a")
+    a_version = json.loads((models / "models" / "a" / "narrative_model.json").read_text())["model_version"]
+    assert extracted_version(models) == a_version                       # extract without --model: the one in service
 
     refused = runner.invoke(app, ["models", "promote", "broken", *corpus])
     assert refused.exit_code == 2 and "refused" in refused.output and "Traceback" not in refused.output

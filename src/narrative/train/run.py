@@ -159,5 +159,11 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
                                                  indent=2), encoding="utf-8")
     (out_dir / METRICS).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (out_dir / CARD).write_text(model_card(manifest, metrics, taxonomy), encoding="utf-8")
-    record_run(out_dir, manifest, metrics)
+    run = record_run(out_dir, manifest, metrics)
+    if settings.from_db:  # the store knows which model versions its reviews have trained
+        from narrative.store import Store
+
+        Store(settings.from_db).record_model_version(manifest["model_version"], path=str(out_dir),
+                                                      created_at=datetime.fromisoformat(manifest["created"]),
+                                                      metrics=run["metrics"])
     return metrics
