@@ -110,7 +110,8 @@ def main() -> None:
                              "windows": float(np.mean([run[k]["windows"] for run in runs]))}
         summary.append(row)
     args.out.mkdir(parents=True, exist_ok=True)
-    record = {"settings": vars(args) | {"out": str(args.out)}, "learner": "frozen all-MiniLM-L6-v2 + logistic regression",
+    record = {"settings": vars(args) | {"out": args.out.resolve().relative_to(ROOT).as_posix()
+                                        if args.out.resolve().is_relative_to(ROOT) else str(args.out)}, "learner": "frozen all-MiniLM-L6-v2 + logistic regression",
               "pool_notes": len(note_ids), "dev_windows": len(dev_windows), "curves": curves, "summary": summary,
               "seconds": round(time.monotonic() - started, 1)}
     (args.out / "active-learning.json").write_text(json.dumps(record, indent=2), encoding="utf-8")

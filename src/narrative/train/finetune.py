@@ -100,7 +100,7 @@ class MiniLMClassifier:
                                       weight_decay=0.01)
         schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total), total)
         self.model_.train()
-        step, started = 0, time.monotonic()
+        step, started, cpu = 0, time.monotonic(), time.process_time()
         while step < total:
             for batch in length_batches(lengths, self.batch_size, rng):
                 inputs = self.tokenizer_.pad({"input_ids": [encoded["input_ids"][i] for i in batch],
@@ -121,6 +121,7 @@ class MiniLMClassifier:
                     break
         self.model_.eval()
         self.train_seconds_ = time.monotonic() - started
+        self.train_cpu_seconds_ = time.process_time() - cpu
         self.train_steps_ = step
         return self
 
