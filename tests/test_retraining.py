@@ -174,6 +174,7 @@ def test_training_from_an_export_records_the_reviews_and_the_run(models):
     assert reviews["rows"] == len(reviewed_rows()) + 1 and reviews["used"] == len(reviewed_rows()) - 1
     assert {s.get("reason") for s in reviews["skipped"]} == {"code not in this taxonomy", "not an ISO 8601 timestamp"}
     assert reviews["windows"]["train"] == 5 and reviews["windows"]["test"] == 2
+    assert f"plus {reviews['used']} reviewed codes" in (models / "models" / "a" / "model_card.md").read_text()
     run = json.loads((models / "models" / "a" / "run.json").read_text())
     assert run["model_version"] == manifest["model_version"] and run["reviews_used"] == reviews["used"]
     assert run["parameters"]["from_export"].endswith("confirmed.csv")
