@@ -17,12 +17,12 @@ def _ci(value, interval) -> str:
 
 def versions_table(found: list[Version]) -> Table:
     """One row per model version, the one in service marked."""
-    table = Table("", "version", "model_version", "created", "data hash", "reviews", "steps",
-                  "test micro-F1", "test macro-F1", title="models")
+    table = Table("", "version", "model_version", "created (UTC)", "data hash", "reviews", "steps",
+                  "test micro-F1", "test macro-F1", title="models (* in service)")
     for v in found:
         test = v.test_metrics().get("affirmed_mentions", {})
-        table.add_row("*" if v.in_service else "", v.name, v.model_version, v.manifest.get("created", ""),
-                      v.manifest.get("training_data_hash", ""), str(v.manifest.get("reviews", {}).get("used", 0)),
+        table.add_row("*" if v.in_service else "", v.name, v.model_version,
+                      v.manifest.get("created", "")[:16].replace("T", " "), v.manifest.get("training_data_hash", "")[:8], str(v.manifest.get("reviews", {}).get("used", 0)),
                       str(v.manifest.get("train_steps", "")), _f(test.get("micro_f1")), _f(test.get("macro_f1")))
     return table
 
@@ -33,7 +33,7 @@ def runs_table(runs: list[dict]) -> Table:
                   "dev macro-F1", "test micro-F1", "test macro-F1", "assertion acc.", title="training runs")
     for run in runs:
         p, m = run["parameters"], run["metrics"]
-        table.add_row(run["created"], run["folder"], run["model_version"], str(p.get("epochs")),
+        table.add_row(run["created"][:16].replace("T", " "), run["folder"], run["model_version"], str(p.get("epochs")),
                       str(run["train_steps"]), str(p.get("seed")), str(run.get("reviews_used", 0)),
                       str(run["train_seconds"]), run.get("device", "cpu"), _f(m["dev_mention_macro_f1"]),
                       _f(m["test_mention_micro_f1"]), _f(m["test_mention_macro_f1"]), _f(m["test_assertion_accuracy"]))
