@@ -69,6 +69,7 @@ def test_suggestions_follow_the_format(small_model):
     assert isinstance(result, Suggestions)
     record = result.to_dict()
     assert record["model_version"] == extractor.model_version and record["text"] == note.text
+    assert record["redactor"] == note.redactor  # review refuses records that do not say they were redacted
     assert len(record["mentions"]) == 3 * 21
     for mention in record["mentions"]:
         assert note.text[mention["start"]:mention["end"]] == mention["text"]

@@ -26,6 +26,9 @@ app.add_typer(annotations_app, name="annotations")
 export_app = typer.Typer(help="Export from the store (counts leave only through these, or the report).",
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
+review_app = typer.Typer(help="Practitioner review in a local Label Studio: serve, push, pull, agreement.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
 
 
 class Profile(str, Enum):
@@ -359,6 +362,126 @@ def models_promote(
               if entry["previous_score"] is not None else "")
     typer.echo(f"{entry['version']} ({entry['model_version']}) is in service, replacing "
                f"{entry['previous'] or 'none'}{scores}{' (forced)' if entry['forced'] else ''}", err=True)
+
+
+
+LS_URL_HELP = "Label Studio URL (default NARRATIVE_LS_URL, else http://127.0.0.1:8080); token from NARRATIVE_LS_TOKEN."
+
+
+class Strategy(str, Enum):
+    uncertainty = "uncertainty"
+    random = "random"
+    stratified = "stratified"
+
+
+@review_app.command("serve")
+def review_serve(
+    port: int = typer.Option(8080, "--port", help="Port on 127.0.0.1."),
+    data_dir: Path = typer.Option(..., "--data-dir", help="Label Studio's database and media (created if empty)."),
+):
+    """Run a local Label Studio (from .venv-ls, `make labelstudio`) in the foreground until stopped.
+
+    NARRATIVE_LS_TOKEN, when set, becomes the admin's API token; NARRATIVE_LS_USERNAME and
+    NARRATIVE_LS_PASSWORD set the admin's login (a random password is kept in DIR otherwise).
+    """
+    from narrative.review.server import serve
+
+    with clear_errors():
+        code = serve(port, data_dir, echo=lambda line: typer.echo(line, err=True))
+    raise typer.Exit(code)
+
+
+@review_app.command("push")
+def review_push(
+    suggestions: Path = typer.Argument(..., help="Suggestions from `narrative extract` (JSON Lines)."),
+    project: str = typer.Option(..., "--project", help="Project title (created if missing)."),
+    url: Optional[str] = typer.Option(None, "--url", help=LS_URL_HELP),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Push only this many notes."),
+    strategy: Strategy = typer.Option(Strategy.uncertainty, "--strategy",
+                                      help="Which notes first: uncertainty (least sure first), random, stratified."),
+    seed: int = typer.Option(0, "--seed", help="Seed for random and stratified sampling."),
+    overlap: Optional[float] = typer.Option(None, "--overlap", min=0.0, max=1.0,
+                                            help="Share of notes two reviewers code (e.g. 0.1)."),
+    batch_size: int = typer.Option(500, "--batch-size", min=1, help="Tasks per import request."),
+):
+    """Import redacted notes with their suggestions as predictions; pushing again updates, never duplicates.
+
+    Records that are not redacted notes with suggestions are listed in SUGGESTIONS' .push-rejects.jsonl.
+    """
+    from narrative.review.client import connect
+    from narrative.review.push import push
+
+    with clear_errors(), connect(url) as client:
+        summary = push(client, suggestions, project, strategy=strategy.value, sample=sample, seed=seed,
+                       overlap=overlap, batch_size=batch_size)
+    typer.echo(f"project {project!r} (id {summary.project_id}{', created' if summary.created else ''}): "
+               f"{summary.imported} notes imported, {summary.updated} updated, {summary.unchanged} unchanged"
+               + (f", {summary.double_coded} double-coded" if overlap is not None else "")
+               + (f"; {summary.rejected} rejected (listed in {summary.rejects})" if summary.rejected else ""),
+               err=True)
+
+
+@review_app.command("pull")
+def review_pull(
+    project: str = typer.Option(..., "--project", help="Project title."),
+    url: Optional[str] = typer.Option(None, "--url", help=LS_URL_HELP),
+    db: str = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path."),
+):
+    """Write every annotation's confirmed codes (accepted, corrected, added, rejected) into the store."""
+    from narrative.review.client import connect
+    from narrative.review.pull import pull
+    from narrative.store import Store
+
+    with clear_errors(), connect(url) as client:
+        summary = pull(client, project, Store(db))
+    counts = ", ".join(f"{summary.decisions[d]} {d}" for d in ("accepted", "corrected", "added", "rejected"))
+    for line in summary.skipped:
+        typer.echo(f"skipped {line}", err=True)
+    typer.echo(f"{summary.reviewed} of {summary.tasks} tasks reviewed ({counts}); {summary.written} reviews "
+               f"written, {summary.unchanged} unchanged, {summary.cleared} cleared"
+               + (f"; {len(summary.skipped)} annotated tasks skipped (listed above)" if summary.skipped else ""),
+               err=True)
+
+
+@review_app.command("agreement")
+def review_agreement(
+    project: str = typer.Option(..., "--project", help="Project title."),
+    url: Optional[str] = typer.Option(None, "--url", help=LS_URL_HELP),
+):
+    """Cohen's kappa per code and overall between the two reviewers of double-coded notes (JSON)."""
+    from narrative.review.agreement import agreement
+    from narrative.review.client import connect
+
+    with clear_errors(), connect(url) as client:
+        report = agreement(client, project)
+    typer.echo(json.dumps(report, indent=2))
+    if not report["tasks"]:
+        typer.echo("no task has two reviewers yet (push with --overlap)", err=True)
+
+
+@review_app.command("ml-backend")
+def review_ml_backend(
+    port: int = typer.Option(9090, "--port", help="Port on 127.0.0.1 (connect it in the project's Model settings)."),
+    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs turn 'when he was 7' into dates."),
+    webhook_log: Path = typer.Option(Path("out/review-webhooks.jsonl"), "--webhook-log",
+                                     help="Where annotation webhooks are recorded (ids and times, no text)."),
+):
+    """Serve Label Studio's ML backend protocol (/health, /setup, /predict, /webhook) with the model."""
+    from narrative.io import read_cases
+    from narrative.review.ml_backend import Backend, make_server
+
+    with clear_errors():
+        backend = Backend(model, webhook_log, read_cases(cases) if cases else None)
+        server = make_server(backend, port)
+    typer.echo(f"ML backend for model {backend.extractor.model_version} at http://127.0.0.1:{port}; "
+               f"webhooks recorded in {webhook_log}. Ctrl+C stops it.", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _stdout():

@@ -303,6 +303,29 @@ class Suggestions:
     def codes(self) -> list[CodeSummary]:
         return summarise(self.mentions)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Suggestions":
+        """Validate a suggestions record; mention offsets must lie inside the text."""
+        if not isinstance(data, dict):
+            raise RecordError("not an object")
+        note = Note.from_dict({k: v for k, v in data.items() if k not in ("mentions", "codes", "model_version")})
+        where = f"note {note.note_id!r}"
+        model_version = data.get("model_version")
+        if not isinstance(model_version, str) or not model_version:
+            raise RecordError("missing required field", record=where, field="model_version")
+        if not isinstance(data.get("mentions"), list):
+            raise RecordError("expected a list", record=where, field="mentions")
+        mentions = []
+        for i, item in enumerate(data["mentions"]):
+            try:
+                mention = Mention.from_dict(item)
+            except (KeyError, TypeError, ValueError, AttributeError, RecordError):
+                raise RecordError("malformed mention", record=where, field=f"mentions[{i}]") from None
+            if not 0 <= mention.start < mention.end <= len(note.text):
+                raise RecordError("offsets outside the text", record=where, field=f"mentions[{i}]")
+            mentions.append(mention)
+        return cls(note.note_id, note.case_id, note.note_date, model_version, note.text, mentions, note.extra)
+
     def to_dict(self) -> dict:
         return {"note_id": self.note_id, "case_id": self.case_id, "note_date": self.note_date.isoformat(),
                 "model_version": self.model_version, "text": self.text,

@@ -72,4 +72,4 @@ class Extractor:
                 mentions.append(Mention(code, experiencer, assertion, score, window.start, window.end,
                                         window.text, timex.to_interval() if timex else None))
         return Suggestions(note.note_id, note.case_id, note.note_date, self.model_version, note.text,
-                           mentions, dict(note.extra))
+                           mentions, {**note.extra, "redactor": note.redactor})
