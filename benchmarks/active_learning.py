@@ -4,10 +4,11 @@ first teach it faster than reviewing notes at random?
     .venv/bin/python benchmarks/active_learning.py [--seeds 3] [--start 8] [--step 8] [--rounds 10]
 
 Simulated review rounds over the train split's notes (the gold labels stand in for reviewers):
-start from ``--start`` random notes, then each round "review" ``--step`` more, chosen either by
-uncertainty (:func:`narrative.train.active.note_uncertainty`, the rule ``review push`` uses) or
-at random, retrain, and score dev mention macro-F1 (affirmed codes, threshold 0.5). Both
-strategies share each seed's starting notes.
+start from ``--start`` random notes, then each round "review" ``--step`` more, chosen by
+uncertainty (:func:`narrative.train.active.note_uncertainty`: threshold-relative, mean over a
+note's windows), by ``review push``'s own rule (:func:`narrative.review.push.uncertainty`: the
+least sure reported mention of the note), or at random; retrain, and score dev mention macro-F1
+(affirmed codes, threshold 0.5). All strategies share each seed's starting notes.
 
 The learner is the cheap one, stated plainly: frozen all-MiniLM-L6-v2 embeddings (computed once)
 with the per-code logistic regressions of ``FrozenEmbeddingBaseline``, not the fine-tuned model
@@ -22,11 +23,14 @@ import json
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
+LABELS = {"uncertainty": "uncertainty (narrative.train.active)", "push_rule": "uncertainty (review push's rule)",
+          "random": "random sampling"}
 
 
 def main() -> None:
@@ -43,6 +47,7 @@ def main() -> None:
     from narrative.annotations.corpus import load_corpus
     from narrative.extract.modelfolder import quiet_transformers
     from narrative.taxonomy import load_taxonomy
+    from narrative.review.push import uncertainty as push_uncertainty
     from narrative.train.active import note_uncertainty
     from narrative.train.baselines import FrozenEmbeddingBaseline
     from narrative.train.dataset import build_windows
@@ -77,7 +82,16 @@ def main() -> None:
         result = evaluate(dev_windows, model.predict(dev_texts), half, taxonomy)["affirmed_mentions"]
         return model, result["macro_f1"], len(windows)
 
-    curves = {"uncertainty": [], "random": []}
+    def push_rule(pool: list[str], model) -> dict[str, float]:
+        """``review push``'s own note uncertainty, on the mentions a 0.5 threshold would report."""
+        windows = [w for n in pool for w in by_note[n]]
+        probs = model.predict([w.text for w in windows]).codes
+        mentions: dict[str, list] = {n: [] for n in pool}
+        for w, row in zip(windows, probs):
+            mentions[w.note_id] += [SimpleNamespace(score=float(p)) for p in row[row >= 0.5]]
+        return {n: push_uncertainty(SimpleNamespace(mentions=m)) for n, m in mentions.items()}
+
+    curves = {"uncertainty": [], "push_rule": [], "random": []}
     for seed in range(args.seeds):
         rng = np.random.default_rng(seed)
         start = [str(n) for n in rng.choice(note_ids, size=args.start, replace=False)]
@@ -92,6 +106,9 @@ def main() -> None:
                     break
                 if strategy == "random":
                     chosen = [str(n) for n in pick.choice(pool, size=min(args.step, len(pool)), replace=False)]
+                elif strategy == "push_rule":
+                    uncertain = push_rule(pool, model)
+                    chosen = sorted(pool, key=lambda n: (-uncertain[n], n))[:args.step]
                 else:
                     windows = [w for n in pool for w in by_note[n]]
                     probs = model.predict([w.text for w in windows]).codes
@@ -122,11 +139,11 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for strategy, colour in (("uncertainty", "tab:blue"), ("random", "tab:orange")):
+    for strategy, colour in (("uncertainty", "tab:blue"), ("push_rule", "tab:green"), ("random", "tab:orange")):
         x = [row["notes"] for row in summary]
         mean = np.array([row[strategy]["mean"] for row in summary])
         std = np.array([row[strategy]["std"] for row in summary])
-        ax.plot(x, mean, marker="o", color=colour, label=f"{strategy} sampling")
+        ax.plot(x, mean, marker="o", color=colour, label=LABELS[strategy])
         ax.fill_between(x, mean - std, mean + std, color=colour, alpha=0.2)
     ax.set_xlabel("reviewed notes (train split)")
     ax.set_ylabel("dev mention macro-F1 (affirmed codes)")
@@ -137,8 +154,8 @@ def main() -> None:
     fig.tight_layout()
     fig.savefig(args.out / "active-learning.png", dpi=120)
     for row in summary:
-        print(f"{row['notes']:4d} notes  uncertainty {row['uncertainty']['mean']:.3f} ± {row['uncertainty']['std']:.3f}"
-              f"  random {row['random']['mean']:.3f} ± {row['random']['std']:.3f}")
+        print(f"{row['notes']:4d} notes  " + "  ".join(f"{name} {row[name]['mean']:.3f} ± {row[name]['std']:.3f}"
+                                                   for name in curves))
     print(f"done in {record['seconds']} s; wrote {args.out / 'active-learning.png'}")
 
 

@@ -3,8 +3,11 @@
 A code decision is uncertain when its probability is close to the code's threshold: the
 uncertainty is 1 at the threshold and falls linearly to 0 at probability 0 or 1. A window is as
 uncertain as its least certain code, and a note as the mean of its windows (so long notes are
-not favoured for their length alone). ``narrative review push`` orders notes with
-:func:`rank_notes` and the model in service (:func:`narrative.train.registry.in_service`).
+not favoured for their length alone). ``narrative review push`` has its own, simpler rule on the
+suggestions file (:func:`narrative.review.push.uncertainty`: the least sure reported mention);
+``benchmarks/active_learning.py`` measures both against random sampling. :func:`rank_notes`
+ranks notes straight from a model folder, e.g. the one in service
+(:func:`narrative.train.registry.in_service`).
 """
 
 from __future__ import annotations
