@@ -462,7 +462,8 @@ def review_agreement(
 @review_app.command("ml-backend")
 def review_ml_backend(
     port: int = typer.Option(9090, "--port", help="Port on 127.0.0.1 (connect it in the project's Model settings)."),
-    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder from `narrative train` (default: the "
+                                         "version in service in models/, else models/default)."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs turn 'when he was 7' into dates."),
     webhook_log: Path = typer.Option(Path("out/review-webhooks.jsonl"), "--webhook-log",
                                      help="Where annotation webhooks are recorded (ids and times, no text)."),
@@ -470,9 +471,10 @@ def review_ml_backend(
     """Serve Label Studio's ML backend protocol (/health, /setup, /predict, /webhook) with the model."""
     from narrative.io import read_cases
     from narrative.review.ml_backend import Backend, make_server
+    from narrative.train.registry import serving_model
 
     with clear_errors():
-        backend = Backend(model, webhook_log, read_cases(cases) if cases else None)
+        backend = Backend(model or serving_model(), webhook_log, read_cases(cases) if cases else None)
         server = make_server(backend, port)
     typer.echo(f"ML backend for model {backend.extractor.model_version} at http://127.0.0.1:{port}; "
                f"webhooks recorded in {webhook_log}. Ctrl+C stops it.", err=True)
