@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 LS_VENV := .venv-ls
 LS_STAMP := $(LS_VENV)/.installed-1.23.2
 
-.PHONY: install model demo test clean labelstudio chromium
+.PHONY: install model demo test clean labelstudio chromium report-screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,22 @@ demo: install model
 	NARRATIVE_PSEUDONYM_KEY_FILE=$${NARRATIVE_PSEUDONYM_KEY_FILE:-out/pseudonym.key} \
 	$(BIN)/narrative redact examples/notes.jsonl --cases examples/cases.jsonl -o out/redacted.jsonl
 	$(BIN)/narrative extract out/redacted.jsonl --cases examples/cases.jsonl --model $(MODEL) -o out/suggestions.jsonl
+	rm -f out/narrative.db
+	$(BIN)/narrative review accept-all out/suggestions.jsonl --db out/narrative.db --cases examples/cases.jsonl --reviewer demo
+	$(BIN)/narrative report --db out/narrative.db -o out/report.html --case EX1
 
 test: install labelstudio chromium
 	$(BIN)/python -m pytest -q
+
+# docs/report.png: the report of a generated 300-child cohort (gold labels accepted), in headless Chromium.
+report-screenshot: install chromium
+	rm -rf out/screenshot && mkdir -p out/screenshot
+	$(BIN)/narrative synth -o out/screenshot --children 300 --seed 7
+	$(BIN)/narrative review accept-gold out/screenshot/synth_corpus.jsonl --cases out/screenshot/synth_cases.jsonl \
+		--db out/screenshot/narrative.db --areas North,South,East,West
+	$(BIN)/narrative report --db out/screenshot/narrative.db -o out/screenshot/report.html --case S00003
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot=docs/report.png \
+		--window-size=1280,2400 file://$(CURDIR)/out/screenshot/report.html
 
 clean:
 	rm -rf out .pytest_cache

@@ -40,3 +40,33 @@ def make_redactor():
         return built[key]
 
     return make
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A fresh, empty store URL: a SQLite file, and a new database on the PostgreSQL server of
+    NARRATIVE_TEST_POSTGRES_URL (``scripts/postgres-test-server start`` prints one). Without it the
+    PostgreSQL case is skipped locally and fails under CI."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'narrative.db'}"
+        return
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = os.environ.get("NARRATIVE_TEST_POSTGRES_URL")
+    if not server:
+        message = "NARRATIVE_TEST_POSTGRES_URL is not set (run scripts/postgres-test-server start)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"narrative_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -22,8 +22,8 @@ def row(code="imprisonment", decision="accepted", assertion="present", **changes
 
 
 @pytest.fixture
-def store(tmp_path):
-    opened = Store(tmp_path / "narrative.db")
+def store(store_url):
+    opened = Store(store_url)
     yield opened
     opened.close()
 
@@ -79,8 +79,8 @@ def test_model_versions(store):
                                        "metrics": {"micro_f1": 0.8}}]
 
 
-def test_an_older_store_is_upgraded_with_its_rows(tmp_path):
-    path = tmp_path / "old.db"
+def test_an_older_store_is_upgraded_with_its_rows(store_url):
+    path = store_url
     old = Store(path)
     review(old, "k1", [row()])
     old.close()

@@ -26,8 +26,8 @@ app.add_typer(annotations_app, name="annotations")
 export_app = typer.Typer(help="Export from the store (counts leave only through these, or the report).",
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
-review_app = typer.Typer(help="Practitioner review in a local Label Studio: serve, push, pull, agreement.",
-                         no_args_is_help=True)
+review_app = typer.Typer(help="Practitioner review in a local Label Studio: serve, push, pull, agreement "
+                              "(and a scripted accept-all/accept-gold for demos and tests).", no_args_is_help=True)
 app.add_typer(review_app, name="review")
 
 
@@ -364,7 +364,109 @@ def models_promote(
                f"{entry['previous'] or 'none'}{scores}{' (forced)' if entry['forced'] else ''}", err=True)
 
 
+DB_OPTION = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path.")
+THRESHOLD_OPTION = typer.Option(5, "--threshold", min=2, help="Counts from 1 to THRESHOLD-1 are shown as '<THRESHOLD'.")
 
+
+@app.command()
+def report(
+    db: str = DB_OPTION,
+    out: Path = typer.Option(..., "-o", "--out", help="The report: one self-contained HTML file."),
+    case: Optional[str] = typer.Option(None, "--case", help="Also draw this child's timeline."),
+    threshold: int = THRESHOLD_OPTION,
+    by: Optional[list[str]] = typer.Option(None, "--by", help="Break down by this notes field (area, team, ...); "
+                                                              "repeatable. Default: area and team, where the notes have them."),
+):
+    """Write the cohort views (small numbers suppressed) and, with --case, one child's timeline."""
+    from narrative.aggregate import cohort_from_store, timeline_from_store
+    from narrative.report import write_report
+    from narrative.store import Store
+
+    with clear_errors():
+        store = Store(db)
+        cohort = cohort_from_store(store, threshold=threshold, by=by)
+        events = timeline_from_store(store, case) if case is not None else []
+        write_report(out, cohort, case_id=case, events=events, has_dob=case in store.dobs())
+    typer.echo(f"report on {cohort.children} children -> {out} ({cohort.withheld} figures shown as "
+               f"<{threshold}, {cohort.complementary} withheld as *)", err=True)
+
+
+@export_app.command("cohort")
+def export_cohort(
+    db: str = DB_OPTION,
+    out: Path = typer.Option(..., "-o", "--out", help="FILE.csv or FILE.parquet: table,row,column,value."),
+    threshold: int = THRESHOLD_OPTION,
+    by: Optional[list[str]] = typer.Option(None, "--by", help="Break down by this notes field; repeatable."),
+):
+    """Write every cohort table, suppressed exactly as in the report, one figure per row."""
+    from narrative.aggregate import COHORT_COLUMNS, cohort_from_store, write_rows
+    from narrative.store import Store
+
+    with clear_errors():
+        cohort = cohort_from_store(Store(db), threshold=threshold, by=by)
+        count = write_rows((row for table in cohort.tables for row in table.long()), COHORT_COLUMNS, out)
+    typer.echo(f"{count} cohort figures -> {out}", err=True)
+
+
+@export_app.command("timeline")
+def export_timeline(
+    db: str = DB_OPTION,
+    out: Path = typer.Option(..., "-o", "--out", help="FILE.csv, .parquet, .json or .jsonl, one event per row."),
+    case: Optional[str] = typer.Option(None, "--case", help="Only this child (default: every child)."),
+):
+    """Write confirmed experiences in date order with interval, precision and ages (no DOB)."""
+    from narrative.aggregate import TIMELINE_COLUMNS, timeline_from_store, write_rows
+    from narrative.store import Store
+
+    with clear_errors():
+        count = write_rows((e.to_dict() for e in timeline_from_store(Store(db), case)), TIMELINE_COLUMNS, out)
+    typer.echo(f"{count} timeline events -> {out}", err=True)
+
+
+@review_app.command("accept-all")
+def review_accept_all(
+    suggestions: Path = typer.Argument(..., help="Suggestions from `narrative extract`."),
+    db: str = DB_OPTION,
+    reviewer: str = typer.Option("demo", "--reviewer", help="Recorded as the reviewer of every row."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs to turn dates into ages."),
+):
+    """Scripted review (demos, tests): accept every suggestion as it stands and store it."""
+    from narrative.review.scripted import accept_suggestions_file
+    from narrative.store import Store
+
+    with clear_errors():
+        summary = accept_suggestions_file(suggestions, Store(db), reviewer=reviewer, cases_path=cases)
+    for reject in summary.rejects:
+        typer.echo(f"rejected {reject.note_id or reject.record}: {reject.field or ''} {reject.reason}", err=True)
+    typer.echo(f"accepted {summary.rows} suggestions of {summary.notes} notes; {len(summary.rejects)} rejected",
+               err=True)
+
+
+@review_app.command("accept-gold")
+def review_accept_gold(
+    corpus: Path = typer.Argument(..., help="Labelled notes: annotations/corpus.jsonl or synth_corpus.jsonl."),
+    db: str = DB_OPTION,
+    cases: Optional[Path] = typer.Option(None, "--cases", help="The corpus's cases file (DOBs)."),
+    areas: Optional[str] = typer.Option(None, "--areas", help="Comma-separated made-up areas assigned to cases "
+                                                             "(stable by case id), to demo breakdowns."),
+):
+    """Store a labelled corpus's gold labels as accepted rows (evidence with gold identifiers masked)."""
+    import zlib
+
+    from narrative.annotations.corpus import load_corpus
+    from narrative.io import read_cases
+    from narrative.review.scripted import accept_labelled, file_time
+    from narrative.store import Store
+
+    with clear_errors():
+        notes = load_corpus(corpus)
+        dobs = {k: c.dob for k, c in read_cases(cases).items() if c.dob} if cases else {}
+        names = [a.strip() for a in areas.split(",") if a.strip()] if areas else []
+        groups = {n.case_id: {"area": names[zlib.crc32(n.case_id.encode()) % len(names)]} for n in notes} \
+            if names else {}
+        summary = accept_labelled(notes, Store(db), reviewer="gold", dobs=dobs, groups=groups,
+                                  when=file_time(corpus))
+    typer.echo(f"stored {summary.rows} gold rows of {summary.notes} notes", err=True)
 LS_URL_HELP = "Label Studio URL (default NARRATIVE_LS_URL, else http://127.0.0.1:8080); token from NARRATIVE_LS_TOKEN."
 
 
