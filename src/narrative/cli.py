@@ -114,16 +114,18 @@ def extract(
     redacted: Path = typer.Argument(..., help="Redacted notes from `narrative redact` (JSON Lines)."),
     out: Path = typer.Option(..., "-o", "--out", help="Suggestions, JSON Lines."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs turn 'when he was 7' into dates."),
-    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder from `narrative train` (default: the "
+                                         "version in service in models/, else models/default)."),
 ):
     """Suggest coded, dated adverse experiences for redacted notes.
 
     Records that are not redacted notes are listed with their reason in OUT's .rejects.jsonl.
     """
     from narrative.extract.files import extract_file
+    from narrative.train.registry import serving_model
 
     with clear_errors():
-        summary = extract_file(redacted, out, model_dir=model, cases_path=cases)
+        summary = extract_file(redacted, out, model_dir=model or serving_model(), cases_path=cases)
     typer.echo(f"suggested {summary.mentions} codes for {summary.ok} of {summary.total} notes into {out}; "
                f"{summary.rejected} rejected (listed in {summary.rejects})", err=True)
 
@@ -136,22 +138,39 @@ def train(
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many steps (overrides epochs)."),
     seed: int = typer.Option(13, help="Seed for reproducible training."),
     synth_children: int = typer.Option(0, "--synth-children", help="Add generated notes of this many children."),
-    base: Optional[Path] = typer.Option(None, "--base", help="Start from this model folder (default all-MiniLM-L6-v2)."),
+    base: Optional[str] = typer.Option(None, "--base", help="Start from this model folder or models/ version "
+                                       "(default all-MiniLM-L6-v2)."),
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Also fit and score the two baselines."),
+    from_db: Optional[str] = typer.Option(None, "--from-db",
+                                          help="Also learn from the confirmed reviews of this store (URL or path)."),
+    from_export: Optional[Path] = typer.Option(None, "--from-export",
+                                               help="Also learn from a `narrative export confirmed` CSV."),
 ):
-    """Fine-tune the classifier, tune thresholds on dev, score dev and test, write the model folder."""
+    """Fine-tune the classifier, tune thresholds on dev, score dev and test, write the model folder.
+
+    Reviewed codes (--from-db, --from-export) join the seed corpus: accepted, corrected and added
+    codes as positives, rejected ones as negatives, each child in one split only.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from narrative.train.registry import locate
     from narrative.train.run import TrainSettings, train as train_model
 
+    with clear_errors():
+        start = None if base is None else Path(base) if Path(base).is_dir() else locate(base).path
     settings = TrainSettings(corpus=corpus, epochs=epochs, max_steps=max_steps, seed=seed,
-                             synth_children=synth_children, base=base, baselines=baselines)
+                             synth_children=synth_children, base=start, baselines=baselines,
+                             from_db=from_db, from_export=from_export)
     with clear_errors(), Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
                                   TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn(),
                                   console=_stderr(), transient=True) as bar:
         task = bar.add_task("train", total=None, loss=0.0)
         metrics = train_model(out, settings, lambda step, total, loss: bar.update(task, completed=step, total=total, loss=loss))
     test = metrics["finetuned_minilm"]["test"]["affirmed_mentions"]
+    if from_db or from_export:
+        reviews = json.loads((out / "narrative_model.json").read_text(encoding="utf-8"))["reviews"]
+        typer.echo(f"reviews: {reviews['used']} of {reviews['rows']} rows used, {len(reviews['skipped'])} left out "
+                   f"(listed with their reason in {out}/narrative_model.json)", err=True)
     typer.echo(f"model written to {out}; test affirmed micro-F1 {test['micro_f1']:.3f}, macro-F1 {test['macro_f1']:.3f} "
                f"(all figures in {out}/model_card.md)", err=True)
 
@@ -242,6 +261,107 @@ def export_confirmed(
     with clear_errors():
         count = write_confirmed_csv(Store(db).confirmed(), out)
     typer.echo(f"{count} confirmed rows -> {out}", err=True)
+
+
+models_app = typer.Typer(help="The model registry in models/: versions, comparisons, promotion.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+MODELS_DIR = typer.Option(Path("models"), "--models-dir", help="The registry folder.")
+TEST_CORPUS = typer.Option(Path("annotations/corpus.jsonl"), "--corpus", help="Labelled notes: their test split is scored.")
+TEST_DB = typer.Option(None, "--from-db", help="Also score the reviewed windows of test-split children in this store.")
+TEST_EXPORT = typer.Option(None, "--from-export", help="Also score the reviewed windows of test-split children in "
+                                                     "this `narrative export confirmed` CSV.")
+
+
+@models_app.command("list")
+def models_list(models_dir: Path = MODELS_DIR,
+                runs: bool = typer.Option(False, "--runs", help="List the training runs of runs.jsonl instead.")):
+    """The model versions (* = in service) with their test figures, or every training run side by side."""
+    from narrative.train.experiments import read_runs
+    from narrative.train.registry import versions
+    from narrative.train.tables import runs_table, versions_table
+
+    with clear_errors():
+        table = runs_table(read_runs(models_dir)) if runs else versions_table(versions(models_dir))
+    _stdout().print(table)
+
+
+@models_app.command("show")
+def models_show(version: str = typer.Argument(..., help="Folder name in models/, model_version, or a folder path."),
+                models_dir: Path = MODELS_DIR):
+    """A version's manifest, promotion history and model card."""
+    from narrative.extract.modelfolder import CARD
+    from narrative.train.registry import locate, read_registry
+
+    with clear_errors():
+        found = locate(version, models_dir)
+        history = [h for h in read_registry(models_dir)["history"] if h["version"] == found.name]
+        card = (found.path / CARD).read_text(encoding="utf-8") if (found.path / CARD).is_file() else ""
+    typer.echo(json.dumps({"version": found.name, "folder": str(found.path), "in_service": found.in_service,
+                           "manifest": found.manifest, "promotions": history}, indent=2))
+    typer.echo(card)
+
+
+@models_app.command("compare")
+def models_compare(
+    a: str = typer.Argument(..., help="First version (folder name, model_version or folder path)."),
+    b: str = typer.Argument(..., help="Second version."),
+    by: str = typer.Option("note_type", "--by", help="Break the figures down by this note field: note_type, "
+                                                     "author_role, source or case_id."),
+    resamples: int = typer.Option(1000, "--resamples", min=10, help="Bootstrap resamples for the CIs."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the full comparison as JSON here."),
+    corpus: Path = TEST_CORPUS, from_db: Optional[str] = TEST_DB, from_export: Optional[Path] = TEST_EXPORT,
+    models_dir: Path = MODELS_DIR,
+):
+    """Score two versions on the same test split: P/R/F1 with bootstrap CIs, ECE, assertion and
+    experiencer accuracy, and a breakdown by a note field."""
+    from narrative.extract.modelfolder import ModelFolder, quiet_transformers
+    from narrative.train.compare import GROUP_FIELDS, compare, test_split
+    from narrative.train.registry import locate
+    from narrative.train.tables import comparison_tables
+
+    if by not in GROUP_FIELDS:
+        fail(f"--by must be one of {', '.join(GROUP_FIELDS)}")
+    with clear_errors():
+        quiet_transformers()
+        first, second = locate(a, models_dir), locate(b, models_dir)
+        if first.path.resolve() == second.path.resolve():
+            fail("A and B are the same model folder")
+        names = (first.name, second.name) if first.name != second.name else (str(first.path), str(second.path))
+        folders = {names[0]: ModelFolder.load(first.path), names[1]: ModelFolder.load(second.path)}
+        report = compare(folders, test_split(corpus, from_db, from_export), by=by, resamples=resamples, seed=seed)
+        if json_out:
+            json_out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    console = _stdout()
+    for table in comparison_tables(report):
+        console.print(table)
+
+
+@models_app.command("promote")
+def models_promote(
+    version: str = typer.Argument(..., help="Folder name in models/ (or a model_version only one folder has)."),
+    force: bool = typer.Option(False, "--force", help="Promote even when it scores worse beyond the tolerance."),
+    reason: str = typer.Option("", "--reason", help="Why: recorded in the promotion history."),
+    tolerance: float = typer.Option(0.01, "--tolerance", min=0.0, help="How much lower a test macro-F1 may be."),
+    corpus: Path = TEST_CORPUS, from_db: Optional[str] = TEST_DB, from_export: Optional[Path] = TEST_EXPORT,
+    models_dir: Path = MODELS_DIR,
+):
+    """Put a version in service after scoring it against the one in service on the same test split."""
+    from narrative.extract.modelfolder import quiet_transformers
+    from narrative.train.compare import test_split
+    from narrative.train.registry import promote, resolve
+
+    if force and not reason.strip():
+        fail("--force needs a --reason")
+    with clear_errors():
+        quiet_transformers()
+        resolve(version, models_dir)
+        entry = promote(version, test=test_split(corpus, from_db, from_export), tolerance=tolerance, reason=reason,
+                        force=force, models_dir=models_dir)
+    scores = (f"; test macro-F1 {entry['candidate_score']:.3f} against {entry['previous_score']:.3f}"
+              if entry["previous_score"] is not None else "")
+    typer.echo(f"{entry['version']} ({entry['model_version']}) is in service, replacing "
+               f"{entry['previous'] or 'none'}{scores}{' (forced)' if entry['forced'] else ''}", err=True)
 
 
 DB_OPTION = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path.")
@@ -444,7 +564,8 @@ def review_agreement(
 @review_app.command("ml-backend")
 def review_ml_backend(
     port: int = typer.Option(9090, "--port", help="Port on 127.0.0.1 (connect it in the project's Model settings)."),
-    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder from `narrative train` (default: the "
+                                         "version in service in models/, else models/default)."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs turn 'when he was 7' into dates."),
     webhook_log: Path = typer.Option(Path("out/review-webhooks.jsonl"), "--webhook-log",
                                      help="Where annotation webhooks are recorded (ids and times, no text)."),
@@ -452,9 +573,10 @@ def review_ml_backend(
     """Serve Label Studio's ML backend protocol (/health, /setup, /predict, /webhook) with the model."""
     from narrative.io import read_cases
     from narrative.review.ml_backend import Backend, make_server
+    from narrative.train.registry import serving_model
 
     with clear_errors():
-        backend = Backend(model, webhook_log, read_cases(cases) if cases else None)
+        backend = Backend(model or serving_model(), webhook_log, read_cases(cases) if cases else None)
         server = make_server(backend, port)
     typer.echo(f"ML backend for model {backend.extractor.model_version} at http://127.0.0.1:{port}; "
                f"webhooks recorded in {webhook_log}. Ctrl+C stops it.", err=True)

@@ -33,7 +33,11 @@ def model_card(manifest: dict, metrics: dict, taxonomy: Taxonomy) -> str:
         "Data: the hand-written seed corpus in `annotations/` (train split for fitting, dev for the "
         "per-code thresholds, test only for the figures below; children never cross splits)"
         + (f", plus generated notes of {manifest['parameters']['synth_children']} synthetic children "
-           "for training volume" if manifest["parameters"].get("synth_children") else "") + ".",
+           "for training volume" if manifest["parameters"].get("synth_children") else "")
+        + (f", plus {manifest['reviews']['used']} reviewed codes (windows train / dev / test: "
+           f"{manifest['reviews']['windows']['train']} / {manifest['reviews']['windows']['dev']} / "
+           f"{manifest['reviews']['windows']['test']}; {len(manifest['reviews']['skipped'])} rows left out)"
+           if manifest.get("reviews", {}).get("rows") else "") + ".",
         "",
         "## Results",
         "",

@@ -9,7 +9,6 @@ Two levels are scored, both with scikit-learn's metrics:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 import numpy as np
@@ -54,43 +53,54 @@ def _per_code(truth: np.ndarray, guess: np.ndarray, codes: list[str]) -> dict:
     }
 
 
+def affirmed_matrices(windows: list[WindowExample], found: list[list[tuple]], taxonomy: Taxonomy
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Gold and predicted affirmed codes, 0/1 per (window, code); ``found`` as :func:`decide` gives it."""
+    codes = taxonomy.code_keys
+    gold = np.zeros((len(windows), len(codes)), dtype=int)
+    guess = np.zeros((len(windows), len(codes)), dtype=int)
+    for i, window in enumerate(windows):
+        for code, (assertion, _) in window.labels.items():
+            gold[i, codes.index(code)] = taxonomy.is_affirmed(assertion)
+        for code, assertion, _, _ in found[i]:
+            guess[i, codes.index(code)] = taxonomy.is_affirmed(assertion)
+    return gold, guess
+
+
+def by_note(windows: list[WindowExample], matrix: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The sorted note ids and, per note, whether any of its windows has each code (0/1)."""
+    note_ids = sorted({w.note_id for w in windows})
+    index = {nid: k for k, nid in enumerate(note_ids)}
+    notes = np.zeros((len(note_ids), matrix.shape[1]), dtype=int)
+    for window, row in zip(windows, matrix):
+        notes[index[window.note_id]] |= row
+    return note_ids, notes
+
+
 def evaluate(windows: list[WindowExample], predictions: WindowPredictions, thresholds: dict[str, float],
              taxonomy: Taxonomy) -> dict:
     """Every metric of the model card for one split."""
     codes = taxonomy.code_keys
     found = decide(predictions, thresholds, codes, list(taxonomy.assertions), list(taxonomy.experiencers))
-    n = len(windows)
-    gold = np.zeros((n, len(codes)), dtype=int)
-    guess = np.zeros((n, len(codes)), dtype=int)
-    gold_notes, guess_notes = defaultdict(set), defaultdict(set)
+    gold, guess = affirmed_matrices(windows, found, taxonomy)
     assertion_hits = experiencer_hits = attribute_total = 0
     leaked = not_affirmed = 0
-    for i, window in enumerate(windows):
-        predicted = {code: (a, e) for code, a, e, _ in found[i]}
+    for window, window_found in zip(windows, found):
+        predicted = {code: (a, e) for code, a, e, _ in window_found}
         for code, (assertion, experiencer) in window.labels.items():
-            j = codes.index(code)
-            if taxonomy.is_affirmed(assertion):
-                gold[i, j] = 1
-                gold_notes[window.note_id].add(code)
-            else:
+            if not taxonomy.is_affirmed(assertion):
                 not_affirmed += 1
-                if code in predicted and taxonomy.is_affirmed(predicted[code][0]):
-                    leaked += 1
+                leaked += code in predicted and taxonomy.is_affirmed(predicted[code][0])
             if code in predicted:
                 attribute_total += 1
                 assertion_hits += predicted[code][0] == assertion
                 experiencer_hits += predicted[code][1] == experiencer
-        for code, (assertion, _) in predicted.items():
-            if taxonomy.is_affirmed(assertion):
-                guess[i, codes.index(code)] = 1
-                guess_notes[window.note_id].add(code)
-    note_ids = sorted({w.note_id for w in windows})
-    note_gold = np.array([[c in gold_notes[nid] for c in codes] for nid in note_ids], dtype=int)
-    note_guess = np.array([[c in guess_notes[nid] for c in codes] for nid in note_ids], dtype=int)
+    note_ids, note_gold = by_note(windows, gold)
+    _, note_guess = by_note(windows, guess)
     y_codes, _, _ = label_arrays(windows, taxonomy)
     limits = np.array([thresholds[c] for c in codes])
     return {
-        "windows": n,
+        "windows": len(windows),
         "notes": len(note_ids),
         "detection": _per_code(y_codes.astype(int), (predictions.codes >= limits).astype(int), codes),
         "affirmed_mentions": _per_code(gold, guess, codes),

@@ -50,7 +50,10 @@ def label_arrays(windows: list[WindowExample], taxonomy: Taxonomy) -> tuple[np.n
 
 
 class MiniLMClassifier:
-    """The fine-tuned transformer: ``fit`` on windows, ``predict`` on texts, ``save``/``load``."""
+    """The fine-tuned transformer: ``fit`` on windows, ``predict`` on texts, ``save``/``load``.
+
+    Trains on the GPU when torch sees one, else on the CPU.
+    """
 
     def __init__(self, taxonomy: Taxonomy, base: str | Path | None = None, epochs: float = 3.0,
                  max_steps: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
@@ -81,7 +84,8 @@ class MiniLMClassifier:
             base, codes=self.taxonomy.code_keys, assertions=list(self.taxonomy.assertions),
             experiencers=list(self.taxonomy.experiencers), taxonomy_hash=self.taxonomy.hash,
             code_pos_weight=self.code_pos_weight)
-        self.model_ = NarrativeClassifier.from_pretrained(base, config=config)
+        self.device_ = "cuda" if torch.cuda.is_available() else "cpu"
+        self.model_ = NarrativeClassifier.from_pretrained(base, config=config).to(self.device_)
         texts = [w.text for w in windows]
         encoded = self.tokenizer_(texts, truncation=True, max_length=MAX_TOKENS)
         y_codes, y_assert, y_exp = label_arrays(windows, self.taxonomy)
@@ -96,15 +100,15 @@ class MiniLMClassifier:
                                       weight_decay=0.01)
         schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total), total)
         self.model_.train()
-        step, started = 0, time.monotonic()
+        step, started, cpu = 0, time.monotonic(), time.process_time()
         while step < total:
             for batch in length_batches(lengths, self.batch_size, rng):
                 inputs = self.tokenizer_.pad({"input_ids": [encoded["input_ids"][i] for i in batch],
                                               "attention_mask": [encoded["attention_mask"][i] for i in batch]},
-                                             return_tensors="pt")
-                out = self.model_(**inputs, codes=torch.from_numpy(y_codes[batch]),
-                                  assertions=torch.from_numpy(y_assert[batch]),
-                                  experiencers=torch.from_numpy(y_exp[batch]))
+                                             return_tensors="pt").to(self.device_)
+                out = self.model_(**inputs, codes=torch.from_numpy(y_codes[batch]).to(self.device_),
+                                  assertions=torch.from_numpy(y_assert[batch]).to(self.device_),
+                                  experiencers=torch.from_numpy(y_exp[batch]).to(self.device_))
                 out["loss"].backward()
                 torch.nn.utils.clip_grad_norm_(self.model_.parameters(), 1.0)
                 optimizer.step()
@@ -117,6 +121,7 @@ class MiniLMClassifier:
                     break
         self.model_.eval()
         self.train_seconds_ = time.monotonic() - started
+        self.train_cpu_seconds_ = time.process_time() - cpu
         self.train_steps_ = step
         return self
 

