@@ -250,9 +250,12 @@ def annotations_stats(
     console.print(detail)
 
 
+DB_OPTION = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path.")
+
+
 @export_app.command("confirmed")
 def export_confirmed(
-    db: str = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path."),
+    db: str = DB_OPTION,
     out: Path = typer.Option(..., "-o", "--out", help="CSV file of the confirmed rows (formats.md fields)."),
 ):
     """Write every reviewed row (accepted, corrected, added and rejected) with its decision."""
@@ -364,7 +367,6 @@ def models_promote(
                f"{entry['previous'] or 'none'}{scores}{' (forced)' if entry['forced'] else ''}", err=True)
 
 
-DB_OPTION = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path.")
 THRESHOLD_OPTION = typer.Option(5, "--threshold", min=2, help="Counts from 1 to THRESHOLD-1 are shown as '<THRESHOLD'.")
 
 
@@ -451,22 +453,18 @@ def review_accept_gold(
                                                              "(stable by case id), to demo breakdowns."),
 ):
     """Store a labelled corpus's gold labels as accepted rows (evidence with gold identifiers masked)."""
-    import zlib
-
     from narrative.annotations.corpus import load_corpus
-    from narrative.io import read_cases
-    from narrative.review.scripted import accept_labelled, file_time
+    from narrative.review.scripted import accept_labelled, areas_by_case, case_dobs, file_time
     from narrative.store import Store
 
     with clear_errors():
         notes = load_corpus(corpus)
-        dobs = {k: c.dob for k, c in read_cases(cases).items() if c.dob} if cases else {}
         names = [a.strip() for a in areas.split(",") if a.strip()] if areas else []
-        groups = {n.case_id: {"area": names[zlib.crc32(n.case_id.encode()) % len(names)]} for n in notes} \
-            if names else {}
-        summary = accept_labelled(notes, Store(db), reviewer="gold", dobs=dobs, groups=groups,
-                                  when=file_time(corpus))
+        summary = accept_labelled(notes, Store(db), reviewer="gold", dobs=case_dobs(cases),
+                                  groups=areas_by_case({n.case_id for n in notes}, names), when=file_time(corpus))
     typer.echo(f"stored {summary.rows} gold rows of {summary.notes} notes", err=True)
+
+
 LS_URL_HELP = "Label Studio URL (default NARRATIVE_LS_URL, else http://127.0.0.1:8080); token from NARRATIVE_LS_TOKEN."
 
 
@@ -527,7 +525,7 @@ def review_push(
 def review_pull(
     project: str = typer.Option(..., "--project", help="Project title."),
     url: Optional[str] = typer.Option(None, "--url", help=LS_URL_HELP),
-    db: str = typer.Option(..., "--db", envvar="NARRATIVE_DB", help="Store: SQLAlchemy URL or SQLite path."),
+    db: str = DB_OPTION,
 ):
     """Write every annotation's confirmed codes (accepted, corrected, added, rejected) into the store."""
     from narrative.review.client import connect

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import glob
 import json
-import os
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrative.errors import NarrativeError
-from narrative.io import JSONL_SUFFIXES, InputError, Reject, check_input, drop_duplicate_ids, dumps, read_cases, read_notes
+from narrative.io import (JSONL_SUFFIXES, InputError, Reject, check_input, chunks, drop_duplicate_ids, dumps, read_cases,
+                          read_notes, write_atomic)
 from narrative.records import Case, Note, RedactedNote, Suggestions
 from narrative.redact.config import RedactionConfig
 from narrative.redact.engine import Finding, redact_with, redactor_info
@@ -44,6 +43,7 @@ def expand_inputs(patterns: Iterable[str | Path]) -> list[Path]:
     """Files named by ``patterns`` (files, folders of input files, globs), each once, in order:
     folders and globs sorted by name."""
     found: list[Path] = []
+    seen: set[Path] = set()
     for pattern in patterns:
         text = str(pattern)
         path = Path(text)
@@ -57,7 +57,8 @@ def expand_inputs(patterns: Iterable[str | Path]) -> list[Path]:
             raise InputError(f"{text}: no input files there")
         for match in matches:
             check_input(match)
-            if match.resolve() not in {p.resolve() for p in found}:
+            if match.resolve() not in seen:
+                seen.add(match.resolve())
                 found.append(match)
     return found
 
@@ -143,12 +144,12 @@ class Job:
             if any(self.out.iterdir()):
                 raise BatchError(f"{self.out} is not empty: add --resume to finish the job there, "
                                  "or choose an empty folder")
-            _write_atomic(job_file, json.dumps(self.description, indent=1))
+            write_atomic(job_file, json.dumps(self.description, indent=1))
             return None
         if not job_file.exists():
             if any(p.name != JOB for p in self.out.iterdir()):
                 raise BatchError(f"{self.out} holds no batch job to resume (no {JOB})")
-            _write_atomic(job_file, json.dumps(self.description, indent=1))
+            write_atomic(job_file, json.dumps(self.description, indent=1))
             return None
         saved = json.loads(job_file.read_text(encoding="utf-8"))
         changed = [k for k in self.description if saved.get(k) != self.description[k]]
@@ -190,15 +191,9 @@ class Job:
 
     def units(self) -> Iterator[Unit]:
         """The units still to do, in order (earlier ones are read past, not processed)."""
-        unit = Unit(0)
-        for item in self.records():
-            unit.items.append(item)
-            if len(unit.items) == self.unit_size:
-                if unit.index >= self.units_done:
-                    yield unit
-                unit = Unit(unit.index + 1)
-        if unit.items and unit.index >= self.units_done:
-            yield unit
+        for index, items in enumerate(chunks(self.records(), self.unit_size)):
+            if index >= self.units_done:
+                yield Unit(index, items)
 
     def redact(self, unit: Unit, findings: list[list[Finding] | Reject]) -> list[RedactedNote | Reject]:
         """The unit's notes with placeholders, given what the find stage found in each, in order."""
@@ -222,8 +217,8 @@ class Job:
                 rows.append(_row(item, result.note_id, "ok", None, shard))
         if next(outcome, None) is not None:
             raise RuntimeError(f"unit {unit.index}: more results than notes")
-        _write_atomic(self.out / shard, "".join(lines))
-        _write_atomic(self.out / manifest_name(unit.index), "".join(json.dumps(r, ensure_ascii=False) + "\n"
+        write_atomic(self.out / shard, "".join(lines))
+        write_atomic(self.out / manifest_name(unit.index), "".join(json.dumps(r, ensure_ascii=False) + "\n"
                                                                      for r in rows))
         failed = sum(r["status"] == "failed" for r in rows)
         store = f"pseudonyms-{unit.index:06d}.json"
@@ -233,7 +228,7 @@ class Job:
         self.units_done += 1
         self.processed += len(rows) - failed
         self.failed += failed
-        _write_atomic(self.out / STATE, json.dumps({"units_done": self.units_done, "processed": self.processed,
+        write_atomic(self.out / STATE, json.dumps({"units_done": self.units_done, "processed": self.processed,
                                                     "failed": self.failed, "pseudonyms": store}))
         previous.unlink(missing_ok=True)
 
@@ -249,12 +244,3 @@ def _row(item: Item, note_id: str, status: str, reason: str | None, shard: str |
          field_name: str | None = None, record: str | None = None) -> dict:
     return {"note_id": note_id, "status": status, "reason": reason, "field": field_name, "shard": shard,
             "input": item.input, "position": item.position, "record": record}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from narrative.batch.job import BatchError, Job, Settings, Unit, merge_results
+from narrative.batch.job import BatchError, Job, Settings, merge_results
 from narrative.batch.stages import ExtractStage, FindStage
-from narrative.io import Reject
+from narrative.io import Reject, chunks
 
 WINDOW_UNITS_PER_WORKER = 8
 
@@ -42,17 +42,6 @@ class RayFind(_RayStage):
 
 class RayExtract(_RayStage):
     stage = ExtractStage
-
-
-def _windows(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
-    window: list[Unit] = []
-    for unit in units:
-        window.append(unit)
-        if len(window) == size:
-            yield window
-            window = []
-    if window:
-        yield window
 
 
 def _map(rows: list[tuple[int, list]], stage: type, settings: Settings, **resources) -> dict[int, list]:
@@ -79,7 +68,7 @@ def run_ray(job: Job, workers: int, on_progress: Callable[[int], None] | None = 
     ray.data.DataContext.get_current().enable_progress_bars = False
     gpu = ray.cluster_resources().get("GPU", 0) >= 1
     classify = {"concurrency": 1, "num_gpus": 1} if gpu else {"concurrency": workers, "num_cpus": 1}
-    for window in _windows(job.units(), WINDOW_UNITS_PER_WORKER * workers):
+    for window in chunks(job.units(), WINDOW_UNITS_PER_WORKER * workers):
         found = _map([(u.index, u.notes) for u in window], RayFind, job.settings, concurrency=workers, num_cpus=1)
         redacted = {u.index: job.redact(u, found[u.index]) for u in window}
         extracted = _map([(u.index, [r for r in redacted[u.index] if not isinstance(r, Reject)]) for u in window],

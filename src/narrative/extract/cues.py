@@ -9,6 +9,7 @@ the best (``ASSERTION_STRATEGIES``), recording the choice in the model folder.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -48,3 +49,8 @@ def apply_cues(texts: list[str], assertion_probs: np.ndarray, assertions: list[s
         mask = np.ones(out.shape[1], dtype=bool) if strategy == "cues_first" else unsure
         out[i, mask] = one_hot
     return out
+
+
+def with_cues(predictions, texts: list[str], assertions: list[str], strategy: str):
+    """Window predictions with their assertion probabilities passed through :func:`apply_cues`."""
+    return replace(predictions, assertions=apply_cues(texts, predictions.assertions, assertions, strategy))

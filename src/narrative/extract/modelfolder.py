@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrative.errors import NarrativeError
-from narrative.extract.cues import ASSERTION_STRATEGIES, apply_cues
+from narrative.extract.cues import ASSERTION_STRATEGIES, with_cues
 from narrative.extract.model import NarrativeClassifier, WindowPredictions, predict_windows
 from narrative.taxonomy import Taxonomy, load_taxonomy
 
@@ -72,11 +72,8 @@ class ModelFolder:
 
     def predict(self, texts: list[str]) -> WindowPredictions:
         """Window probabilities with the folder's cue-rule strategy applied."""
-        predictions = self.classifier.predict(texts)
-        if self.assertion_strategy == "model":
-            return predictions
-        return replace(predictions, assertions=apply_cues(texts, predictions.assertions,
-                                                          list(self.taxonomy.assertions), self.assertion_strategy))
+        return with_cues(self.classifier.predict(texts), texts, list(self.taxonomy.assertions),
+                         self.assertion_strategy)
 
     @property
     def model_version(self) -> str:

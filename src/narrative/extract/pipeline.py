@@ -16,7 +16,7 @@ from narrative.extract.model import decide
 from narrative.extract.modelfolder import ModelFolder
 from narrative.extract.temporal import find_timexes, link_dates
 from narrative.extract.windows import split_windows
-from narrative.io import Reject
+from narrative.io import Reject, chunks
 from narrative.records import Case, Mention, RedactedNote, Suggestions
 
 
@@ -34,13 +34,7 @@ class Extractor:
 
     def extract_many(self, notes: Iterable[RedactedNote | Reject]) -> Iterator[Suggestions | Reject]:
         """Suggestions for each note, in input order; rejects pass through."""
-        chunk: list[RedactedNote | Reject] = []
-        for item in notes:
-            chunk.append(item)
-            if len(chunk) >= self.batch_notes:
-                yield from self._chunk(chunk)
-                chunk = []
-        if chunk:
+        for chunk in chunks(notes, self.batch_notes):
             yield from self._chunk(chunk)
 
     def _chunk(self, chunk: list[RedactedNote | Reject]) -> Iterator[Suggestions | Reject]:

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import narrative
-from narrative.io import Reject
+from narrative.io import Reject, chunks
 from narrative.records import Case, Note, RedactedNote, Redaction
 from narrative.redact.config import ConfigError, RedactionConfig
 from narrative.redact.pseudonyms import PseudonymMap
@@ -58,17 +58,16 @@ ECHO_CUED = {
 }
 ECHO_SHAPED = {"UkNameRecognizer": {"Given name and SURNAME", "SURNAME, given name", "Given name, initial and surname",
                                     "Known given name and surname"}}
-ECHO_TYPES = {"PERSON": "PERSON", "HOSPITAL": "HOSPITAL", "SCHOOL": "SCHOOL", "GP_SURGERY": "GP_SURGERY",
-              "NURSERY": "NURSERY", "CHILDRENS_HOME": "CHILDRENS_HOME"}
+ECHO_TYPES = {"PERSON", "HOSPITAL", "SCHOOL", "GP_SURGERY", "NURSERY", "CHILDRENS_HOME"}
 SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n]|--)[ \t\"“(]*$")
 PERSON_NEXT = regex.compile(r"(?:['’]s\b|[ \t]+(?:\p{Ll}+ed|was|is|has|had|says|said|told|tells|will|would|can|could|"
                             r"does|did|didn['’]t|doesn['’]t|still|then|also|and|or|wants|went|came|gave|took|"
                             r"made|left|ran|saw|says|thinks|thought|knows|knew|feels|felt|got|gets)\b)")
-OPENING_RARE_ZIPF = 3.0
+OPENING_RARE_ZIPF = 3.0    # a word opening a sentence and rarer than this may be a name ("Stanciu said")
 PLACE_BEFORE = regex.compile(r"\b(?i:in|from|to|near|at|into|towards|via)[ \t]+$")
 COMMON_WORD_ZIPF = 4.5     # one title-case word this common and not a known name needs a person's verb
 CAPS_SURNAME = regex.compile(r"(?=.*[AEIOUY])(?!.*[^AEIOUY'’-]{4})\p{Lu}[\p{Lu}'’-]{3,}")   # pronounceable, 4+
-CASE_WINDOW, CAPS_SHARE = 80, 0.6   # around an ALL-CAPS NER span: more capitals than this is ALL-CAPS text    # a word opening a sentence and rarer than this may be a name ("Stanciu said")
+CASE_WINDOW, CAPS_SHARE = 80, 0.6   # around an ALL-CAPS NER span: more capitals than this is ALL-CAPS text
 ECHO_MAX_ZIPF = 4.3        # a name word at least this common ("Mary", "Green") is not echoed
 ECHO_SCORE = 0.6
 
@@ -289,7 +288,7 @@ class Redactor:
                 if (len(key) >= 3 and key not in self._generic and zipf(key) < ECHO_MAX_ZIPF
                         and (not known_only or self._known_name(word) or source != NER and word.isupper()
                              and zipf(key) < OPENING_RARE_ZIPF) and not self.allow_list.allows(word)):
-                    words.setdefault(key, ECHO_TYPES[r.entity_type])
+                    words.setdefault(key, r.entity_type)
         if not words:
             return []
         pattern = re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -345,7 +344,7 @@ class Redactor:
         A note that fails inside the engine becomes a reject naming the note and the error
         class, never the text.
         """
-        for chunk in _chunks(notes, self.config.batch_size):
+        for chunk in chunks(notes, self.config.batch_size):
             for item, found in zip(chunk, self._find_chunk(chunk)):
                 yield found if isinstance(found, Reject) else redact_with(item, found, self.pseudonyms, self.info)
 
@@ -353,7 +352,7 @@ class Redactor:
         """The findings of each note, in order (spaCy batched), with no placeholders numbered: the
         batch runner's parallel half of ``redact_many``. Rejects pass through; a note that fails
         becomes a reject."""
-        for chunk in _chunks(notes, self.config.batch_size):
+        for chunk in chunks(notes, self.config.batch_size):
             yield from self._find_chunk(chunk)
 
     def _find_chunk(self, chunk: list[Note | Reject]) -> Iterator[list[Finding] | Reject]:
@@ -369,17 +368,6 @@ class Redactor:
                 yield self.find(item.text, item.case_id, artifacts)
             except Exception as err:  # noqa: BLE001 - one bad note must not stop the rest
                 yield _failed(item, err)
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _failed(note: Note, err: Exception) -> Reject:

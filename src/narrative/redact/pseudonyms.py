@@ -19,6 +19,7 @@ import secrets
 from pathlib import Path
 
 from narrative.errors import NarrativeError
+from narrative.io import write_atomic
 from narrative.records import Case
 
 KEY_ENV = "NARRATIVE_PSEUDONYM_KEY"
@@ -134,7 +135,5 @@ class PseudonymMap:
         if not self.store_path:
             return
         self.store_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.store_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"version": STORE_VERSION, "key_id": self.key_id, "cases": self._cases}),
-                       encoding="utf-8")
-        tmp.replace(self.store_path)
+        write_atomic(self.store_path, json.dumps({"version": STORE_VERSION, "key_id": self.key_id,
+                                                  "cases": self._cases}))

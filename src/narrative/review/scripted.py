@@ -7,13 +7,14 @@ metadata (ids, dates, grouping fields; never text) and each case's DOB.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from narrative.io import Reject, check_input, read_cases, read_records
-from narrative.records import ConfirmedCode, Mention, RecordError, Suggestions, parse_iso_date
+from narrative.records import ConfirmedCode, Suggestions, parse_iso_date
 from narrative.store import NoteMeta, Store
 
 KEY_PREFIX = "scripted:"
@@ -26,26 +27,16 @@ class ScriptedSummary:
     rejects: list[Reject] = field(default_factory=list)
 
 
-def parse_suggestions(data: dict) -> Suggestions:
-    """A suggestions record of ``formats.md``; errors name the note and field."""
-    note_id = str(data.get("note_id") or "?")
-    try:
-        base = {k: data.get(k) for k in ("note_id", "case_id")}
-        if not all(isinstance(v, str) and v for v in base.values()):
-            raise RecordError("missing note_id or case_id", field="note_id/case_id")
-        mentions = data.get("mentions")
-        if not isinstance(mentions, list):
-            raise RecordError("not a suggestions record (run `narrative extract` first)", field="mentions")
-        try:
-            parsed = [Mention.from_dict(m) for m in mentions]
-        except (KeyError, TypeError, ValueError):
-            raise RecordError("malformed mention", field="mentions") from None
-        extra = {k: v for k, v in data.items()
-                 if k not in ("note_id", "case_id", "note_date", "model_version", "text", "mentions", "codes")}
-        return Suggestions(base["note_id"], base["case_id"], parse_iso_date(data.get("note_date"), "note_date"),
-                           str(data.get("model_version") or ""), "", parsed, extra)
-    except RecordError as err:
-        raise err.located(f"suggestions for note {note_id!r}") from None
+def case_dobs(cases_path: str | Path | None) -> dict[str, date]:
+    """Each case's DOB from a cases file (none without one)."""
+    return {k: c.dob for k, c in read_cases(cases_path).items() if c.dob} if cases_path else {}
+
+
+def areas_by_case(case_ids: Iterable[str], areas: Sequence[str]) -> dict[str, dict]:
+    """A made-up ``area`` per case, stable by case id, to demo breakdowns (none without areas)."""
+    if not areas:
+        return {}
+    return {case: {"area": areas[zlib.crc32(case.encode()) % len(areas)]} for case in case_ids}
 
 
 def note_meta(note_id: str, case_id: str, note_date: date, extra: dict, dob: date | None) -> NoteMeta:
@@ -84,9 +75,8 @@ def accept_suggestions_file(path: str | Path, store: Store, *, reviewer: str,
     """:func:`accept_suggestions` over a suggestions file from ``narrative extract``, dated by the
     file's modification time (so accepting the same file again changes nothing)."""
     check_input(path)
-    dobs = {k: c.dob for k, c in read_cases(cases_path).items() if c.dob} if cases_path else {}
-    return accept_suggestions(read_records(path, parse_suggestions), store, reviewer=reviewer, dobs=dobs,
-                              when=file_time(path))
+    return accept_suggestions(read_records(path, Suggestions.from_dict), store, reviewer=reviewer,
+                              dobs=case_dobs(cases_path), when=file_time(path))
 
 
 def file_time(path: str | Path) -> datetime:

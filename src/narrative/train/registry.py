@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from narrative.errors import NarrativeError
 from narrative.extract.modelfolder import MANIFEST, METRICS
+from narrative.io import write_atomic
 
 REGISTRY = "registry.json"
 DEFAULT = "default"
@@ -62,9 +62,7 @@ def read_registry(models_dir: Path = MODELS_DIR) -> dict:
 
 def _write_registry(models_dir: Path, registry: dict) -> None:
     path = Path(models_dir) / REGISTRY
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(registry, indent=2), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(registry, indent=2))
 
 
 def versions(models_dir: Path = MODELS_DIR) -> list[Version]:

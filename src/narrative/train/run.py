@@ -9,7 +9,7 @@ import platform
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import torch
 
 import narrative
 from narrative.annotations.corpus import LabelledNote, load_corpus
-from narrative.extract.cues import ASSERTION_STRATEGIES, apply_cues
+from narrative.extract.cues import ASSERTION_STRATEGIES, with_cues
 from narrative.extract.model import decide
 from narrative.io import read_cases
 from narrative.extract.modelfolder import CARD, MANIFEST, METRICS, THRESHOLDS, file_hash, quiet_transformers
@@ -73,18 +73,13 @@ def choose_assertion_strategy(predictions, texts, windows, thresholds, taxonomy)
     (assertion accuracy, then fewer negated/hypothetical mentions reported as affirmed)."""
     scores = {}
     for strategy in ASSERTION_STRATEGIES:
-        result = evaluate(windows, with_cues(predictions, texts, strategy, taxonomy), thresholds, taxonomy)
+        result = evaluate(windows, with_cues(predictions, texts, list(taxonomy.assertions), strategy), thresholds, taxonomy)
         scores[strategy] = {"assertion_accuracy": result["assertion_accuracy"],
                             "negated_or_hypothetical_reported_affirmed": result["negated_or_hypothetical_reported_affirmed"],
                             "affirmed_mentions_macro_f1": result["affirmed_mentions"]["macro_f1"]}
     best = max(scores, key=lambda s: (scores[s]["assertion_accuracy"] or 0,
                                       -(scores[s]["negated_or_hypothetical_reported_affirmed"] or 0)))
     return best, scores
-
-
-def with_cues(predictions, texts, strategy, taxonomy):
-    """``predictions`` with the cue rules applied by ``strategy``."""
-    return replace(predictions, assertions=apply_cues(texts, predictions.assertions, list(taxonomy.assertions), strategy))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -120,7 +115,7 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
                                                       thresholds["finetuned_minilm"], taxonomy)
     metrics["finetuned_minilm"]["assertion_strategies_dev"] = cue_metrics
     metrics["finetuned_minilm"]["assertion_strategy"] = strategy
-    final = {split: with_cues(predicted["finetuned_minilm"][split], texts, strategy, taxonomy)
+    final = {split: with_cues(predicted["finetuned_minilm"][split], texts, list(taxonomy.assertions), strategy)
              for split, texts in (("dev", dev_texts), ("test", test_texts))}
     if strategy != "model":
         metrics["finetuned_minilm"]["test"] = evaluate(test_windows, final["test"], thresholds["finetuned_minilm"], taxonomy)
