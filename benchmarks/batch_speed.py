@@ -46,7 +46,7 @@ def main() -> None:
 
     from narrative.annotations.synth import generate
     from narrative.batch import run_batch
-    from narrative.extract.modelfolder import ModelFolder
+    from narrative.taxonomy import load_taxonomy
     from narrative.extract.windows import split_windows
     from narrative.io import dumps
 
@@ -80,7 +80,7 @@ def main() -> None:
     from presidio_anonymizer import AnonymizerEngine
     torch.set_num_threads(1)
     analyzer, anonymizer = stock_presidio(), AnonymizerEngine()
-    classifier = plain_classifier_pipeline(len(ModelFolder.load(args.model).taxonomy.codes))
+    classifier = plain_classifier_pipeline(len(load_taxonomy().codes))
     started = time.perf_counter()
     for note in notes:
         redacted = anonymizer.anonymize(note.text, analyzer.analyze(note.text, "en")).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from narrative.aggregate.cohort import Cohort, Table, build_cohort
 from narrative.aggregate.suppression import Disclosure, Published, suppress
 from narrative.aggregate.timeline import COLUMNS as TIMELINE_COLUMNS, TimelineEvent, build_timeline
 from narrative.errors import NarrativeError
+from narrative.io import write_jsonl
 from narrative.store import Store
 
 __all__ = ["COHORT_COLUMNS", "TIMELINE_COLUMNS", "Cohort", "Disclosure", "Published", "Table", "TimelineEvent", "build_cohort", "build_timeline",
@@ -34,10 +36,16 @@ def timeline_from_store(store: Store, case_id: str | None = None) -> list[Timeli
     """One child's timeline (or every child's, case by case) from ``store``."""
     notes, dobs = store.notes(case_id), store.dobs()
     codes = store.confirmed(case_id=case_id, experiences_only=True)
-    cases = [case_id] if case_id is not None else sorted({c.case_id for c in codes})
     if case_id is not None and not notes and not codes:
         raise ExportError(f"case {case_id!r} is not in the store")
-    return [event for case in cases for event in build_timeline(case, codes, notes, dobs.get(case))]
+    codes_by_case, notes_by_case = defaultdict(list), defaultdict(list)
+    for code in codes:
+        codes_by_case[code.case_id].append(code)
+    for note in notes:
+        notes_by_case[note.case_id].append(note)
+    cases = [case_id] if case_id is not None else sorted(codes_by_case)
+    return [event for case in cases
+            for event in build_timeline(case, codes_by_case[case], notes_by_case[case], dobs.get(case))]
 
 
 def write_rows(rows: Iterable[dict], columns: Sequence[str], path: str | Path) -> int:
@@ -50,7 +58,7 @@ def write_rows(rows: Iterable[dict], columns: Sequence[str], path: str | Path) -
     if path.suffix.lower() == ".json":
         path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     elif path.suffix.lower() == ".jsonl":
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        write_jsonl(path, rows)
     elif path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(columns))

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrative.io import Reject, check_input, drop_duplicate_ids, read_records, write_jsonl
+from narrative.io import Reject, drop_duplicate_ids, read_records, write_jsonl
 from narrative.records import RecordError, Suggestions
 from narrative.review.client import LabelStudioClient, LabelStudioError
 from narrative.review.config import labeling_config
@@ -69,7 +69,6 @@ def read_suggestions(path: str | Path, taxonomy: Taxonomy) -> tuple[list[Suggest
         check_suggestions(record, taxonomy)
         return record
 
-    check_input(path)
     good, rejects = [], []
     for item in drop_duplicate_ids(read_records(path, parse)):
         (rejects if isinstance(item, Reject) else good).append(item)
