@@ -6,7 +6,8 @@ projection for one million notes in core-hours.
                                                [--model models/default]
 
 - narrative: ``run_batch`` (the code behind ``narrative batch``) with ``--workers`` spawned worker
-  processes, one torch thread each, the cases file given. Its rate is taken in steady state:
+  processes, one torch thread each, the cases file given, the classifier in ``--precision`` (auto,
+  as ``narrative batch`` runs by default: bf16 on a CPU with native bf16, else fp32). Its rate is taken in steady state:
   notes committed after the first unit divided by the time from the first unit's commit to the
   last (model loads and the first unit excluded); the wall time with loads is printed too.
 - naive loop (the baseline of the ratio), in this process with one torch thread: per note, stock
@@ -41,12 +42,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--unit-size", type=int, default=10)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+                        help="narrative's classifier precision (auto: bf16 where the CPU has it natively)")
     args = parser.parse_args()
     os.environ.setdefault("NARRATIVE_PSEUDONYM_KEY", "benchmark-key-not-secret-0123456789")
 
     from narrative.annotations.synth import generate
     from narrative.batch import run_batch
     from narrative.taxonomy import load_taxonomy
+    from narrative.extract.model import serving_dtype
     from narrative.extract.windows import split_windows
     from narrative.io import dumps
 
@@ -62,12 +66,13 @@ def main() -> None:
     (work / "cases.jsonl").write_text("".join(dumps(c) + "\n" for c in cases))
     words = sum(len(n.text.split()) for n in notes) / len(notes)
     print(f"{len(notes)} generated notes, {words:.0f} words on average; {args.workers} worker(s), "
-          f"units of {args.unit_size}; {os.cpu_count()} CPUs (shared)")
+          f"units of {args.unit_size}; {os.cpu_count()} CPUs (shared); narrative's classifier in "
+          f"{str(serving_dtype(args.precision)).removeprefix('torch.')} (--precision {args.precision})")
 
     commits: list[tuple[float, int]] = []
     started = time.perf_counter()
     summary = run_batch([work / "notes.jsonl"], work / "out", model_dir=args.model, cases_path=work / "cases.jsonl",
-                        workers=args.workers, unit_size=args.unit_size,
+                        workers=args.workers, unit_size=args.unit_size, precision=args.precision,
                         on_progress=lambda n: commits.append((time.perf_counter(), n)))
     wall = time.perf_counter() - started
     worker_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 ** 2

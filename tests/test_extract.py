@@ -118,3 +118,26 @@ def test_cli_lists_records_that_are_not_redacted_notes(small_model, tmp_path):
     assert (summary.ok, summary.rejected) == (1, 4)
     reasons = [json.loads(line)["reason"] for line in (tmp_path / "s.rejects.jsonl").read_text().splitlines()]
     assert reasons[0].startswith("not a redacted-note record") and "duplicate note_id" in reasons
+
+
+def test_precision_auto_follows_the_hardware(small_model, monkeypatch):
+    """auto serves in bf16 on a GPU or a CPU with native bf16, else fp32; unknown names are refused;
+    bf16 and fp32 give near-equal probabilities."""
+    import numpy as np
+    import torch
+
+    from narrative.extract import model
+
+    monkeypatch.setattr(model, "native_bf16", lambda: False)
+    assert model.serving_dtype("auto") == torch.float32
+    assert model.serving_dtype("auto", "cuda") == torch.bfloat16
+    monkeypatch.setattr(model, "native_bf16", lambda: True)
+    assert model.serving_dtype("auto") == torch.bfloat16
+    assert model.serving_dtype("fp32") == torch.float32
+    with pytest.raises(ValueError, match="unknown precision 'fp16'"):
+        model.serving_dtype("fp16")
+    folder, _ = small_model
+    texts = ["Dad went to prison in October 2019.", "No concerns today.", "Mum was detained under the MHA."]
+    fp32, bf16 = (ModelFolder.load(folder, precision=p) for p in ("fp32", "bf16"))
+    assert fp32.classifier.model_.dtype == torch.float32 and bf16.classifier.model_.dtype == torch.bfloat16
+    assert np.abs(fp32.predict(texts).codes - bf16.predict(texts).codes).max() < 0.05

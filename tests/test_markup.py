@@ -25,3 +25,15 @@ def test_nested_identifiers_and_dates_inside_a_mention():
 def test_broken_markup_says_where(source, message):
     with pytest.raises(MarkupError, match=message):
         parse_markup(source)
+
+
+def test_committed_corpus_is_the_compiled_sources(tmp_path):
+    """annotations/corpus.jsonl and cases.jsonl are exactly what the sources compile to (into a
+    folder that does not exist yet), and they validate."""
+    from conftest import ROOT
+    from narrative.annotations.corpus import compile_corpus
+
+    out = tmp_path / "new" / "folder"
+    compile_corpus(ROOT / "annotations" / "source", out)
+    for name in ("corpus.jsonl", "cases.jsonl"):
+        assert (out / name).read_bytes() == (ROOT / "annotations" / name).read_bytes(), name

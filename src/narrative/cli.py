@@ -36,6 +36,15 @@ class Profile(str, Enum):
     strict = "strict"
 
 
+class Precision(str, Enum):
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+
+
+PRECISION_OPTION = typer.Option(Precision.auto, "--precision", help="How the classifier computes: auto is bf16 on a "
+                                "GPU or a CPU with native bf16 (AVX512-BF16, AMX), else fp32.")
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -116,6 +125,7 @@ def extract(
     cases: Optional[Path] = typer.Option(None, "--cases", help="Cases file: DOBs turn 'when he was 7' into dates."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder from `narrative train` (default: the "
                                          "version in service in models/, else models/default)."),
+    precision: Precision = PRECISION_OPTION,
 ):
     """Suggest coded, dated adverse experiences for redacted notes.
 
@@ -125,7 +135,8 @@ def extract(
     from narrative.train.registry import serving_model
 
     with clear_errors():
-        summary = extract_file(redacted, out, model_dir=model or serving_model(), cases_path=cases)
+        summary = extract_file(redacted, out, model_dir=model or serving_model(), cases_path=cases,
+                               precision=precision.value)
     typer.echo(f"suggested {summary.mentions} codes for {summary.ok} of {summary.total} notes into {out}; "
                f"{summary.rejected} rejected (listed in {summary.rejects})", err=True)
 
@@ -600,7 +611,9 @@ def batch(
     resume: bool = typer.Option(False, "--resume", help="Finish the job already in OUT (after a crash or kill)."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local: processes on this machine; ray: Ray Data "
                                   "(RAY_ADDRESS picks the cluster)."),
-    model: Path = typer.Option(Path("models/default"), "--model", help="Model folder from `narrative train`."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder from `narrative train` (default: the "
+                                         "version in service in models/, else models/default)."),
+    precision: Precision = PRECISION_OPTION,
     profile: Profile = typer.Option(Profile.timeline, "--profile",
                                     help="timeline keeps event dates and ages; strict removes every date."),
     config: Optional[Path] = typer.Option(None, "--config", help="YAML overriding the packaged redaction config."),
@@ -618,6 +631,7 @@ def batch(
     from rich.text import Text
 
     from narrative.batch import run_batch
+    from narrative.train.registry import serving_model
 
     class Rate(ProgressColumn):
         def render(self, task):
@@ -633,9 +647,10 @@ def batch(
 
     with clear_errors():
         try:
-            summary = run_batch(notes, out, model_dir=model, cases_path=cases, profile=profile.value,
-                                config_path=config, key_file=key_file, workers=workers, resume=resume,
-                                engine=engine.value, unit_size=unit_size, on_start=start,
+            summary = run_batch(notes, out, model_dir=model or serving_model(), cases_path=cases,
+                                profile=profile.value, config_path=config, key_file=key_file, workers=workers,
+                                resume=resume, engine=engine.value, unit_size=unit_size, precision=precision.value,
+                                on_start=start,
                                 on_progress=lambda n: bar.advance(task, n))
         finally:
             if bar.live.is_started:

@@ -158,6 +158,7 @@ def compile_corpus(source_dir: Path, out_dir: Path, taxonomy: Taxonomy | None = 
     problems = validate_notes(notes, {c.case_id: c for c in cases}, taxonomy)
     if problems:
         raise CorpusError("; ".join(problems[:10]))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     write_jsonl(Path(out_dir) / "cases.jsonl", cases)
     write_jsonl(Path(out_dir) / "corpus.jsonl", notes)
     return len(cases), len(notes)

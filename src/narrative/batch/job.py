@@ -98,6 +98,7 @@ class Settings:
     cases_path: str | None = None
     profile: str | None = None
     config_path: str | None = None
+    precision: str = "auto"
 
     def cases(self) -> dict[str, Case]:
         return read_cases(self.cases_path) if self.cases_path else {}
@@ -135,7 +136,8 @@ class Job:
 
         return {"inputs": [stat(p) for p in self.inputs], "unit_size": self.unit_size,
                 "cases": stat(Path(self.settings.cases_path)) if self.settings.cases_path else None,
-                "model": str(Path(self.settings.model_dir).resolve()), "redactor": self.info, "key_id": key_id}
+                "model": str(Path(self.settings.model_dir).resolve()), "precision": self.settings.precision,
+                "redactor": self.info, "key_id": key_id}
 
     def _start(self, resume: bool) -> dict | None:
         """The saved state to go on from (None for a fresh job); checks the folder fits the ask."""

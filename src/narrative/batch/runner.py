@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrative.batch.job import DEFAULT_UNIT_SIZE, BatchError, Job, Settings, Unit, expand_inputs, merge_results
+from narrative.extract.model import PRECISIONS
 from narrative.extract.modelfolder import MANIFEST, ModelError
 from narrative.io import Reject, read_raw
 
@@ -50,7 +51,7 @@ def run_batch(notes: list[str | Path], out_dir: str | Path, *, model_dir: str | 
               cases_path: str | Path | None = None, profile: str | None = None,
               config_path: str | Path | None = None, key_file: str | Path | None = None, workers: int = 1,
               resume: bool = False, engine: str = "local", unit_size: int = DEFAULT_UNIT_SIZE,
-              on_start: Callable[[int, int], None] | None = None,
+              precision: str = "auto", on_start: Callable[[int, int], None] | None = None,
               on_progress: Callable[[int], None] | None = None) -> BatchSummary:
     """Redact and extract every record of ``notes`` into ``out_dir`` (shards and manifests).
 
@@ -61,8 +62,10 @@ def run_batch(notes: list[str | Path], out_dir: str | Path, *, model_dir: str | 
     inputs = expand_inputs(notes)
     if not (Path(model_dir) / MANIFEST).is_file():
         raise ModelError(f"{model_dir}: not a narrative model folder (no {MANIFEST}); train one with `narrative train`")
+    if precision not in PRECISIONS:
+        raise BatchError(f"unknown precision {precision!r} (use {', '.join(PRECISIONS)})")
     settings = Settings(str(model_dir), str(cases_path) if cases_path else None, profile,
-                        str(config_path) if config_path else None)
+                        str(config_path) if config_path else None, precision)
     job = Job(inputs, out_dir, settings, unit_size=unit_size, resume=resume, key_file=key_file)
     done_before = job.processed + job.failed
     if on_start:

@@ -2,7 +2,8 @@
 
 ``FindStage`` runs spaCy and Presidio over a unit's notes (the one spaCy parse of each note) and
 returns the identifiers found, offsets only; ``ExtractStage`` runs the classifier and the
-temporal stage over a unit's redacted notes (on the GPU in bf16 where the process has one). Extraction cuts sentence windows with its own rules,
+temporal stage over a unit's redacted notes (on the GPU where the process has one, in the
+job's precision). Extraction cuts sentence windows with its own rules,
 so there is no second spaCy parse to share. Each process or actor pins torch to one thread: the
 parallelism is across workers.
 """
@@ -51,13 +52,13 @@ class ExtractStage:
 
     def __init__(self, settings: Settings):
         pin_threads()
-        from narrative.extract.pipeline import Extractor
-
-        self.extractor = Extractor(settings.model_dir, settings.cases())
         import torch
 
-        if torch.cuda.is_available():      # a GPU actor: the classifier in bf16 on the GPU
-            self.extractor.folder.classifier.model_.to("cuda", dtype=torch.bfloat16)
+        from narrative.extract.pipeline import Extractor
+
+        # a GPU actor runs the classifier on the GPU (bf16 under the default precision, auto)
+        self.extractor = Extractor(settings.model_dir, settings.cases(), precision=settings.precision,
+                                   device="cuda" if torch.cuda.is_available() else "cpu")
 
     def __call__(self, notes: list[RedactedNote]) -> list[Suggestions | Reject]:
         return list(self.extractor.extract_many(notes))

@@ -28,10 +28,10 @@ def read_redacted(path: str | Path):
 
 
 def extract_file(redacted_path: str | Path, out_path: str | Path, *, model_dir: str | Path,
-                 cases_path: str | Path | None = None) -> ExtractSummary:
+                 cases_path: str | Path | None = None, precision: str = "auto") -> ExtractSummary:
     """Suggestions for every redacted note of ``redacted_path`` into ``out_path``; rejects beside it."""
     check_input(redacted_path)
-    extractor = Extractor(model_dir, read_cases(cases_path) if cases_path else {})
+    extractor = Extractor(model_dir, read_cases(cases_path) if cases_path else {}, precision=precision)
     mentions = 0
 
     def count(item) -> None:

@@ -19,6 +19,9 @@ from torch import nn
 from transformers import BertConfig, BertModel, BertPreTrainedModel
 
 MAX_TOKENS = 128
+# How the classifier's weights are held when serving: "auto" is bf16 on a GPU or on a CPU with
+# native bf16 arithmetic (AVX512-BF16 or AMX), else fp32. Training and evaluation use fp32.
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 class NarrativeConfig(BertConfig):
@@ -82,6 +85,21 @@ class NarrativeClassifier(BertPreTrainedModel):
         return out
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes in bf16 natively (where bf16 is faster than fp32, not slower)."""
+    cpu = torch.cpu
+    return any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
+
+
+def serving_dtype(precision: str, device: str = "cpu") -> torch.dtype:
+    """The dtype a classifier serves in for ``precision`` (one of :data:`PRECISIONS`)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r} (use {', '.join(PRECISIONS)})")
+    if precision == "auto":
+        precision = "bf16" if device == "cuda" or native_bf16() else "fp32"
+    return torch.bfloat16 if precision == "bf16" else torch.float32
+
+
 @dataclass
 class WindowPredictions:
     """Per window: code probabilities (n, C); assertion (n, C, A) and experiencer (n, C, E) ones."""
@@ -105,8 +123,9 @@ def length_batches(lengths: list[int], batch_size: int, rng: random.Random | Non
 
 
 @torch.inference_mode()
-def predict_windows(model: NarrativeClassifier, tokenizer, texts: list[str], batch_size: int = 64) -> WindowPredictions:
-    """Probabilities for each text; batches are formed by length for speed."""
+def predict_windows(model: NarrativeClassifier, tokenizer, texts: list[str], batch_size: int = 16) -> WindowPredictions:
+    """Probabilities for each text; batches are formed by length for speed (small batches of
+    near-equal length pad least, and run fastest on one CPU thread)."""
     n, n_codes = len(texts), len(model.config.codes)
     codes = np.zeros((n, n_codes), dtype=np.float32)
     assertions = np.zeros((n, n_codes, len(model.config.assertions)), dtype=np.float32)

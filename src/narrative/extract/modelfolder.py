@@ -20,7 +20,7 @@ from pathlib import Path
 
 from narrative.errors import NarrativeError
 from narrative.extract.cues import ASSERTION_STRATEGIES, with_cues
-from narrative.extract.model import NarrativeClassifier, WindowPredictions, predict_windows
+from narrative.extract.model import NarrativeClassifier, WindowPredictions, predict_windows, serving_dtype
 from narrative.taxonomy import Taxonomy, load_taxonomy
 
 MANIFEST = "narrative_model.json"
@@ -57,7 +57,8 @@ class _Loaded:
         self.model_ = model
         self.tokenizer_ = tokenizer
 
-    def predict(self, texts: list[str], batch_size: int = 64) -> WindowPredictions:
+    def predict(self, texts: list[str]) -> WindowPredictions:
+        batch_size = 256 if self.model_.device.type == "cuda" else 16
         return predict_windows(self.model_, self.tokenizer_, texts, batch_size)
 
 
@@ -80,8 +81,14 @@ class ModelFolder:
         return self.manifest["model_version"]
 
     @classmethod
-    def load(cls, path: str | Path, taxonomy: Taxonomy | None = None) -> "ModelFolder":
-        """Load and check a model folder against ``taxonomy`` (the packaged one by default)."""
+    def load(cls, path: str | Path, taxonomy: Taxonomy | None = None, precision: str = "fp32",
+             device: str = "cpu") -> "ModelFolder":
+        """Load and check a model folder against ``taxonomy`` (the packaged one by default).
+
+        ``precision`` (``fp32``, ``bf16`` or ``auto``, see :func:`serving_dtype`) and ``device``
+        say how the classifier is served; evaluation keeps fp32, as the folder's metrics were.
+        """
+        dtype = serving_dtype(precision, device)
         from transformers import AutoTokenizer
 
         path = Path(path)
@@ -102,7 +109,7 @@ class ModelFolder:
             raise ModelError(f"{path}: trained on a different taxonomy (hash {manifest.get('taxonomy_hash')}, "
                              f"this taxonomy is {taxonomy.hash}); retrain it with `narrative train`")
         quiet_transformers()
-        model = NarrativeClassifier.from_pretrained(path).eval()
+        model = NarrativeClassifier.from_pretrained(path).eval().to(device, dtype=dtype)
         if list(model.config.codes) != taxonomy.code_keys:
             raise ModelError(f"{path}: the model's codes differ from the taxonomy's")
         strategy = tuned.get("assertion_strategy", "model")

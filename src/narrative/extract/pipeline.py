@@ -21,10 +21,15 @@ from narrative.records import Case, Mention, RedactedNote, Suggestions
 
 
 class Extractor:
-    """Suggests codes for redacted notes with one loaded model folder."""
+    """Suggests codes for redacted notes with one loaded model folder.
 
-    def __init__(self, model_dir: str | Path, cases: dict[str, Case] | None = None, batch_notes: int = 64):
-        self.folder = ModelFolder.load(model_dir)
+    ``precision`` is how the classifier is served (``auto``: bf16 where the CPU or GPU computes
+    it natively, else fp32; see :func:`narrative.extract.model.serving_dtype`).
+    """
+
+    def __init__(self, model_dir: str | Path, cases: dict[str, Case] | None = None, batch_notes: int = 64,
+                 precision: str = "auto", device: str = "cpu"):
+        self.folder = ModelFolder.load(model_dir, precision=precision, device=device)
         self.cases = cases or {}
         self.batch_notes = batch_notes
 
