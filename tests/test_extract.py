@@ -8,7 +8,6 @@ import pytest
 
 from narrative.extract.modelfolder import ModelError, ModelFolder
 from narrative.extract.pipeline import Extractor
-from narrative.io import Reject
 from narrative.records import Case, RedactedNote, Suggestions
 from narrative.taxonomy import load_taxonomy
 from narrative.train.run import TrainSettings, train
@@ -43,6 +42,10 @@ def test_model_folder_describes_itself(small_model):
     dates = saved["finetuned_minilm"]["test"]["dates"]
     assert dates["dated_gold_mentions"] > 100 and 0 <= dates["found"] <= dates["dated_gold_mentions"]
     assert saved["finetuned_minilm"]["assertion_strategy"] in ("model", "cues_first", "cues_when_unsure")
+    rules = saved["finetuned_minilm"]["experiencer_rules_dev"]   # measured on dev, the better one kept
+    assert set(rules) == {"model", "aged_person_opens"}
+    assert json.loads((folder / "thresholds.json").read_text())["experiencer_rule"] == max(
+        rules, key=lambda rule: (rules[rule], rule == "model"))
     card = (folder / "model_card.md").read_text()
     assert manifest["model_version"] in card and "| neglect |" in card
     for name in ("config.json", "model.safetensors", "tokenizer.json"):
@@ -95,6 +98,9 @@ def test_bad_model_folders_are_refused(small_model, tmp_path):
     with pytest.raises(ModelError, match="unknown codes in thresholds.json: alien_abduction"):
         ModelFolder.load(copy)
     del thresholds["codes"]["alien_abduction"]
+    (copy / "thresholds.json").write_text(json.dumps({**thresholds, "experiencer_rule": "guess"}))
+    with pytest.raises(ModelError, match="unknown experiencer_rule 'guess'"):
+        ModelFolder.load(copy)
     (copy / "thresholds.json").write_text(json.dumps(thresholds))
     manifest = json.loads((copy / "narrative_model.json").read_text())
     (copy / "narrative_model.json").write_text(json.dumps({**manifest, "taxonomy_hash": "0" * 16}))

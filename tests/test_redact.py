@@ -85,6 +85,18 @@ def test_name_that_is_a_word_is_redacted_only_as_a_name(make_redactor):
     assert redactor.redact(note).text == "[PERSON_1] said last summer was hard. [PERSON_1] is 8."
 
 
+def test_known_names_are_redacted_whole_even_when_a_part_is_an_allowed_word(make_redactor):
+    """"SALT" (speech and language therapy) is an allowed word, but Dean Salt of the cases file is a
+    known person: every form of his name goes, and the family's plural too."""
+    case = Case("c7", date(2011, 3, 8), ["Mia"], "Copeland", None, ["Dean Salt"])
+    redactor = make_redactor("timeline", {"c7": case})
+    note = Note("n1", "c7", date(2021, 1, 1), "Partner Dean SALT (31) left. SALT was arrested. Mia stays with "
+                                              "the Copelands. SALT referral made for Mia's speech.")
+    text = redactor.redact(note).text
+    assert "Salt" not in text.title().replace("Salt Referral", "") and "Copeland" not in text
+    assert text.startswith("Partner [PERSON_2] (31) left. [PERSON_2] was arrested.")
+
+
 def test_profiles_keep_or_remove_dates(make_redactor):
     text = "Born 03/11/2009. Police attended on 12/03/2021 and again in March 2021."
     note = Note("n1", "c1", date(2021, 4, 1), text)

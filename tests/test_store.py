@@ -1,9 +1,9 @@
 """The store: reviewed rows round-trip, reviews replace idempotently, the schema upgrades."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import Column, String, text
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from narrative.records import ConfirmedCode, RecordError

@@ -1064,7 +1064,7 @@ class _NoteMaker:
     # ---- composing one note
     def note(self, note_id: str, day: date, kind: str, new: list[Event], old: list[Event]) -> LabelledNote:
         """Compose one note of type ``kind`` on ``day`` telling ``new`` (and some of ``old``) events."""
-        w, rng, book = self.writer, self.rng, self.book
+        w, book = self.writer, self.book
         w.note_date, w.recent_holidays = day, latest_holidays(day)
         self.used = set()
         header, footer = _Para(), _Para()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from narrative.errors import NarrativeError
 from narrative.extract.cues import ASSERTION_STRATEGIES, with_cues
+from narrative.extract.family import EXPERIENCER_RULES, with_family_rule
 from narrative.extract.model import NarrativeClassifier, WindowPredictions, predict_windows, serving_dtype
 from narrative.taxonomy import Taxonomy, load_taxonomy
 
@@ -70,11 +71,17 @@ class ModelFolder:
     taxonomy: Taxonomy
     classifier: _Loaded
     assertion_strategy: str = "model"
+    experiencer_rule: str = "model"
 
-    def predict(self, texts: list[str]) -> WindowPredictions:
-        """Window probabilities with the folder's cue-rule strategy applied."""
-        return with_cues(self.classifier.predict(texts), texts, list(self.taxonomy.assertions),
-                         self.assertion_strategy)
+    def predict(self, texts: list[str], child_ages: list[int | None] | None = None) -> WindowPredictions:
+        """Window probabilities with the folder's cue rules applied; the family rule needs the
+        subject child's age at each window's note date (``child_ages``)."""
+        predictions = with_cues(self.classifier.predict(texts), texts, list(self.taxonomy.assertions),
+                                self.assertion_strategy)
+        if child_ages is None:
+            return predictions
+        return with_family_rule(predictions, texts, child_ages, list(self.taxonomy.experiencers),
+                                self.experiencer_rule)
 
     @property
     def model_version(self) -> str:
@@ -115,4 +122,8 @@ class ModelFolder:
         strategy = tuned.get("assertion_strategy", "model")
         if strategy not in ASSERTION_STRATEGIES:
             raise ModelError(f"{path}: unknown assertion_strategy {strategy!r} in {THRESHOLDS}")
-        return cls(path, manifest, thresholds, taxonomy, _Loaded(model, AutoTokenizer.from_pretrained(path)), strategy)
+        rule = tuned.get("experiencer_rule", "model")
+        if rule not in EXPERIENCER_RULES:
+            raise ModelError(f"{path}: unknown experiencer_rule {rule!r} in {THRESHOLDS}")
+        return cls(path, manifest, thresholds, taxonomy, _Loaded(model, AutoTokenizer.from_pretrained(path)),
+                   strategy, rule)

@@ -2,7 +2,8 @@
 
 Each note is cut into sentence windows; the classifier reads the windows of many notes in
 length-sorted batches; every code whose probability reaches its tuned threshold becomes a
-mention with the window as its evidence; the temporal stage resolves the note's time
+mention with the window as its evidence (the family rule, when the model folder uses it, reads
+the child's age from the cases file); the temporal stage resolves the note's time
 expressions against the note date (and the child's DOB from the cases file) and links each
 mention to the expression that dates it.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from narrative.extract.family import age_on
 from narrative.extract.model import decide
 from narrative.extract.modelfolder import ModelFolder
 from narrative.extract.temporal import find_timexes, link_dates
@@ -46,8 +48,9 @@ class Extractor:
         notes = [n for n in chunk if isinstance(n, RedactedNote)]
         windows = [split_windows(n.text) for n in notes]
         flat = [w.text for ws in windows for w in ws]
+        ages = [self._child_age(n) for n, ws in zip(notes, windows) for _ in ws]
         taxonomy = self.folder.taxonomy
-        decisions = iter(decide(self.folder.predict(flat), self.folder.thresholds, taxonomy.code_keys,
+        decisions = iter(decide(self.folder.predict(flat, ages), self.folder.thresholds, taxonomy.code_keys,
                                 list(taxonomy.assertions), list(taxonomy.experiencers)))
         per_note = {n.note_id: (ws, [next(decisions) for _ in ws]) for n, ws in zip(notes, windows)}
         for item in chunk:
@@ -58,6 +61,10 @@ class Extractor:
                 yield self._suggest(item, *per_note[item.note_id])
             except Exception as err:  # noqa: BLE001 - one bad note must not stop the rest
                 yield Reject(f"note {item.note_id!r}", f"extraction failed ({type(err).__name__})", None, item.note_id)
+
+    def _child_age(self, note: RedactedNote) -> int | None:
+        case = self.cases.get(note.case_id)
+        return age_on(case.dob if case else None, note.note_date)
 
     def _suggest(self, note: RedactedNote, windows, found) -> Suggestions:
         case = self.cases.get(note.case_id)

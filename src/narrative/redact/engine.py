@@ -299,17 +299,19 @@ class Redactor:
 
     def _pieces(self, text: str, result: RecognizerResult) -> list[RecognizerResult]:
         """An NER name or place cut at line breaks and dashes, with words that hold digits or are
-        allowed (mum, nan, a month) trimmed from its edges: "Mar 2019 - Mason" is the name
-        "Mason" and "Mum Kelly MARSH" is "Kelly MARSH"; a date never hides in a name."""
-        if result.entity_type not in NER_TYPES:
+        allowed where they stand (mum, nan, a month, "Eve" after "New Year's") trimmed from its edges: "Mar 2019 - Mason" is the name
+        "Mason" and "Mum Kelly MARSH" is "Kelly MARSH"; a date never hides in a name. A known
+        identifier from the cases file is kept whole: "Dean SALT" stays a name even though "SALT"
+        (speech and language therapy) is an allowed word."""
+        if result.entity_type not in NER_TYPES or _from_case(result):
             return [result]
         pieces, cursor = [], result.start
         for gap in [*NER_BREAK.finditer(text, result.start, result.end), None]:
             end = gap.start() if gap else result.end
             words = list(re.finditer(r"\S+", text[cursor:end]))
-            while words and self._edge_word(words[0].group()):
+            while words and self._edge_word(text, cursor, words[0]):
                 words.pop(0)
-            while words and self._edge_word(words[-1].group()):
+            while words and self._edge_word(text, cursor, words[-1]):
                 words.pop()
             if words and not any(ch.isdigit() for w in words for ch in w.group()):
                 pieces.append(RecognizerResult(result.entity_type, cursor + words[0].start(), cursor + words[-1].end(),
@@ -318,13 +320,15 @@ class Redactor:
             cursor = gap.end() if gap else end
         return pieces
 
-    def _edge_word(self, word: str) -> bool:
-        return any(ch.isdigit() for ch in word) or self.allow_list.allows(word.strip(",.;:()"))
+    def _edge_word(self, text: str, offset: int, word: re.Match) -> bool:
+        """Whether a word at the edge of an NER span is not part of the name: it holds a digit, or
+        it is allowed where it stands ("Eve" after "New Year's")."""
+        start, end = offset + word.start(), offset + word.end()
+        return any(ch.isdigit() for ch in word.group()) or self.allow_list.allows(
+            word.group().strip(",.;:()"), text[max(0, start - 30):start], text[end:end + 30])
 
     def _allowed(self, text: str, result: RecognizerResult) -> bool:
-        if result.entity_type not in NER_TYPES:
-            return False
-        if (result.recognition_metadata or {}).get("recognizer_name") == "CaseDictionaryRecognizer":
+        if result.entity_type not in NER_TYPES or _from_case(result):
             return False
         return self.allow_list.allows(text[result.start:result.end],
                                       text[max(0, result.start - 30):result.start],
@@ -368,6 +372,11 @@ class Redactor:
                 yield self.find(item.text, item.case_id, artifacts)
             except Exception as err:  # noqa: BLE001 - one bad note must not stop the rest
                 yield _failed(item, err)
+
+
+def _from_case(result: RecognizerResult) -> bool:
+    """Whether a result is one of the case's own known identifiers (the cases file)."""
+    return (result.recognition_metadata or {}).get("recognizer_name") == "CaseDictionaryRecognizer"
 
 
 def _failed(note: Note, err: Exception) -> Reject:

@@ -76,6 +76,13 @@ def model_card(manifest: dict, metrics: dict, taxonomy: Taxonomy) -> str:
         for strategy, row in model["assertion_strategies_dev"].items():
             lines.append(f"| {strategy} | {_f(row['assertion_accuracy'])} | "
                          f"{_f(row['negated_or_hypothetical_reported_affirmed'])} | {_f(row['affirmed_mentions_macro_f1'])} |")
+    if "experiencer_rules_dev" in model:
+        lines += ["", "## Family rule for the experiencer (measured on dev)", "",
+                  f"Kept: **{model['experiencer_rule']}** (better dev experiencer accuracy; `aged_person_opens` "
+                  "gives the child's codes to a household member when a window opens with a person whose "
+                  "stated age is not the child's).", "", "| rule | experiencer acc. |", "|---|---|"]
+        for rule, accuracy in model["experiencer_rules_dev"].items():
+            lines.append(f"| {rule} | {_f(accuracy)} |")
     lines += ["", "## Per code (this model, test split, affirmed mentions)", "",
               "| code | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     per_code = metrics["finetuned_minilm"]["test"]["affirmed_mentions"]["per_code"]

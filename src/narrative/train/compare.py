@@ -19,8 +19,9 @@ from narrative.annotations.corpus import load_corpus
 from narrative.errors import NarrativeError
 from narrative.extract.model import decide
 from narrative.extract.modelfolder import ModelFolder
+from narrative.io import read_cases
 from narrative.taxonomy import load_taxonomy
-from narrative.train.dataset import WindowExample, build_windows
+from narrative.train.dataset import WindowExample, build_windows, window_child_ages
 from narrative.train.evaluate import _per_code, affirmed_matrices, evaluate
 from narrative.train.finetune import label_arrays
 from narrative.train.reviews import load_reviews
@@ -34,6 +35,7 @@ class TestSplit:
 
     windows: list[WindowExample]
     fields: dict[str, dict[str, str]]
+    child_ages: list[int | None]
 
 
 def test_split(corpus: str | Path, from_db: str | None = None, from_export: str | Path | None = None) -> TestSplit:
@@ -45,7 +47,8 @@ def test_split(corpus: str | Path, from_db: str | None = None, from_export: str 
                           "case_id": n.case_id} for n in notes if n.split == "test"}
     for w in windows:
         fields.setdefault(w.note_id, {"source": "review", "case_id": w.case_id})
-    return TestSplit(windows, fields)
+    cases = read_cases(Path(corpus).with_name("cases.jsonl"))
+    return TestSplit(windows, fields, window_child_ages(windows, notes, cases))
 
 
 def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray):
@@ -105,7 +108,7 @@ def compare(folders: dict[str, ModelFolder], test: TestSplit, by: str = "note_ty
     for name, folder in folders.items():
         taxonomy = folder.taxonomy
         codes = taxonomy.code_keys
-        predictions = folder.predict(texts)
+        predictions = folder.predict(texts, test.child_ages)
         metrics = evaluate(test.windows, predictions, folder.thresholds, taxonomy)
         found = decide(predictions, folder.thresholds, codes, list(taxonomy.assertions), list(taxonomy.experiencers))
         gold, guess = affirmed_matrices(test.windows, found, taxonomy)

@@ -9,10 +9,12 @@ other span is moved accordingly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from narrative.annotations.corpus import LabelledNote
+from narrative.extract.family import age_on
 from narrative.extract.windows import split_windows
-from narrative.records import ASSERTION_STRENGTH
+from narrative.records import ASSERTION_STRENGTH, Case
 from narrative.redact.pseudonyms import PseudonymMap
 
 
@@ -87,3 +89,11 @@ def build_windows(notes: list[LabelledNote], split: str | None = None) -> list[W
     """Redacted windows of every note (of one split, when given)."""
     return [w for note in notes if split is None or note.split == split
             for w in note_windows(gold_redact(note))]
+
+
+def window_child_ages(windows: list[WindowExample], notes: list[LabelledNote], cases: dict[str, Case]
+                      ) -> list[int | None]:
+    """Per window, the subject child's age at its note's date (None when the note or DOB is unknown)."""
+    dates = {n.note_id: date.fromisoformat(n.note_date) for n in notes}
+    return [age_on(cases[w.case_id].dob, dates[w.note_id]) if w.note_id in dates and w.case_id in cases else None
+            for w in windows]

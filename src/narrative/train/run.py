@@ -18,12 +18,13 @@ import torch
 import narrative
 from narrative.annotations.corpus import LabelledNote, load_corpus
 from narrative.extract.cues import ASSERTION_STRATEGIES, with_cues
+from narrative.extract.family import EXPERIENCER_RULES, with_family_rule
 from narrative.extract.model import decide
 from narrative.io import read_cases
 from narrative.extract.modelfolder import CARD, MANIFEST, METRICS, THRESHOLDS, file_hash, quiet_transformers
 from narrative.taxonomy import load_taxonomy
 from narrative.train.baselines import FrozenEmbeddingBaseline, TfidfBaseline
-from narrative.train.dataset import WindowExample, build_windows
+from narrative.train.dataset import WindowExample, build_windows, window_child_ages
 from narrative.train.evaluate import date_accuracy, evaluate, tune_thresholds
 from narrative.train.finetune import MiniLMClassifier
 from narrative.train.card import model_card
@@ -82,6 +83,14 @@ def choose_assertion_strategy(predictions, texts, windows, thresholds, taxonomy)
     return best, scores
 
 
+def choose_experiencer_rule(predictions, texts, ages, windows, thresholds, taxonomy) -> tuple[str, dict]:
+    """The family rule if it raises experiencer accuracy on dev, else the model alone."""
+    scores = {rule: evaluate(windows, with_family_rule(predictions, texts, ages, list(taxonomy.experiencers), rule),
+                             thresholds, taxonomy)["experiencer_accuracy"] or 0.0 for rule in EXPERIENCER_RULES}
+    best = max(EXPERIENCER_RULES, key=lambda rule: (scores[rule], rule == "model"))
+    return best, scores
+
+
 def safe_url(url: str | None) -> str | None:
     """A database URL without its password, for the manifest."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url) if url else url
@@ -115,11 +124,19 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
                                                       thresholds["finetuned_minilm"], taxonomy)
     metrics["finetuned_minilm"]["assertion_strategies_dev"] = cue_metrics
     metrics["finetuned_minilm"]["assertion_strategy"] = strategy
-    final = {split: with_cues(predicted["finetuned_minilm"][split], texts, list(taxonomy.assertions), strategy)
-             for split, texts in (("dev", dev_texts), ("test", test_texts))}
-    if strategy != "model":
-        metrics["finetuned_minilm"]["test"] = evaluate(test_windows, final["test"], thresholds["finetuned_minilm"], taxonomy)
     cases = read_cases(Path(settings.corpus).with_name("cases.jsonl"))
+    splits = {"dev": (dev_windows, dev_texts), "test": (test_windows, test_texts)}
+    ages = {split: window_child_ages(windows, notes, cases) for split, (windows, _) in splits.items()}
+    cued = {split: with_cues(predicted["finetuned_minilm"][split], texts, list(taxonomy.assertions), strategy)
+            for split, (_, texts) in splits.items()}
+    rule, rule_metrics = choose_experiencer_rule(cued["dev"], dev_texts, ages["dev"], dev_windows,
+                                                 thresholds["finetuned_minilm"], taxonomy)
+    metrics["finetuned_minilm"]["experiencer_rules_dev"] = rule_metrics
+    metrics["finetuned_minilm"]["experiencer_rule"] = rule
+    final = {split: with_family_rule(cued[split], texts, ages[split], list(taxonomy.experiencers), rule)
+             for split, (_, texts) in splits.items()}
+    for split, (windows, _) in splits.items():   # the model as extract serves it: cue and family rules applied
+        metrics["finetuned_minilm"][split] = evaluate(windows, final[split], thresholds["finetuned_minilm"], taxonomy)
     for split, windows in seed_eval.items():  # dates: the seed corpus's gold intervals (its windows come first)
         found = decide(final[split], thresholds["finetuned_minilm"], taxonomy.code_keys,
                        list(taxonomy.assertions), list(taxonomy.experiencers))
@@ -151,8 +168,8 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
                     "torch": torch.__version__, "device": model.device_},
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"], "assertion_strategy": strategy},
-                                                 indent=2), encoding="utf-8")
+    (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"], "assertion_strategy": strategy,
+                                                  "experiencer_rule": rule}, indent=2), encoding="utf-8")
     (out_dir / METRICS).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (out_dir / CARD).write_text(model_card(manifest, metrics, taxonomy), encoding="utf-8")
     run = record_run(out_dir, manifest, metrics)

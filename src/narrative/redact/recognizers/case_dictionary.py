@@ -1,6 +1,7 @@
 """The case's own identifiers: every known name and address line of one case, in any casing.
 
-Catches: the child's given and family names, each known person's full name and name parts,
+Catches: the child's given and family names, each known person's full name and name parts
+(and a family's plural: "the Copelands"),
 the address as a whole, each of its comma-separated lines, and the street without its house
 number ("Larch Close" from "27 Larch Close"). Name parts of two letters or fewer are skipped.
 
@@ -87,7 +88,8 @@ class CaseDictionaryRecognizer(EntityRecognizer):
         if not body:
             return
         guard = r"(?!\s+\d)" if date_guard else ""
-        self._patterns.append((re.compile(rf"(?<![\w'’-])(?:{body})(?![\w-]){guard}", flags), entity))
+        plural = "s?" if entity == "PERSON" else ""     # "the Copelands"
+        self._patterns.append((re.compile(rf"(?<![\w'’-])(?:{body}){plural}(?![\w-]){guard}", flags), entity))
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         results = []

@@ -97,7 +97,7 @@ class UkDateRecognizer(SpanPatternRecognizer):
                 rf"(?P<value>{DAY}/{MONTH}|{DAY}\.{MONTH}(?!\s*(?:-|(?i:to))\s*[0-9]|{YEAR_UNITS})){E}", 0.6),
         Pattern("Day and month", rf"{B}{PAIR_BEFORE}{FRACTION}(?P<value>{DAY_MONTH_PAIR}|{MONTH_YY}){E}{PAIR_AFTER}",
                 0.5),
-        Pattern("Apostrophe year", rf"(?<![\w'’])(?P<value>['’][0-9]{{2}})(?![\w'’%]|[.,][0-9])", 0.5),
+        Pattern("Apostrophe year", r"(?<![\w'’])(?P<value>['’][0-9]{2})(?![\w'’%]|[.,][0-9])", 0.5),
         Pattern("Year 1960-1999", rf"{B}(?<![£$€#])(?P<value>19[6-9][0-9]){E}(?!{YEAR_UNITS})", 0.5),
     ]
     CONTEXT: list[str] = []
