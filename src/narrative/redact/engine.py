@@ -311,7 +311,7 @@ class Redactor:
             words = list(re.finditer(r"\S+", text[cursor:end]))
             while words and self._edge_word(text, cursor, words[0]):
                 words.pop(0)
-            while words and self._edge_word(text, cursor, words[-1]):
+            while words and self._edge_word(text, cursor, words[-1]) and not self._surname_after_given(words):
                 words.pop()
             if words and not any(ch.isdigit() for w in words for ch in w.group()):
                 pieces.append(RecognizerResult(result.entity_type, cursor + words[0].start(), cursor + words[-1].end(),
@@ -319,6 +319,14 @@ class Redactor:
                                                recognition_metadata=result.recognition_metadata))
             cursor = gap.end() if gap else end
         return pieces
+
+    def _surname_after_given(self, words: list[re.Match]) -> bool:
+        """Whether the last word is a title-case surname after a known given name ("Ruth Salt",
+        where "SALT" alone would be speech and language therapy)."""
+        if len(words) < 2:
+            return False
+        last, before = words[-1].group().strip(",.;:()"), words[-2].group().strip(",.;:()")
+        return last.istitle() and len(last) > 2 and before.casefold() in self._given
 
     def _edge_word(self, text: str, offset: int, word: re.Match) -> bool:
         """Whether a word at the edge of an NER span is not part of the name: it holds a digit, or
