@@ -84,6 +84,28 @@ def test_suggestions_follow_the_format(small_model):
     assert len(record["codes"]) == len({(m["code"], m["experiencer"]) for m in record["mentions"]})
 
 
+def test_extract_applies_the_family_rule_with_the_childs_age(small_model):
+    """With the cases file's DOB (the child is 10 on the note date), a sentence opening with a
+    person aged 14 is never given to the child; without a DOB, or without the rule, the model's
+    experiencers stand."""
+    folder, _ = small_model
+    text = "[PERSON_2] (14) has been cutting her arms. [PERSON_1] (10) has been cutting her arms."
+    extractor = Extractor(folder, {"c1": Case("c1", dob=date(2010, 11, 3))})
+    extractor.folder.thresholds = {code: 0.0 for code in extractor.folder.thresholds}
+
+    def experiencers(rule, cases):
+        extractor.folder.experiencer_rule, extractor.cases = rule, cases
+        (result,) = list(extractor.extract_many([redacted("n1", text)]))
+        return [[m.experiencer for m in result.mentions if m.text.startswith(who)] for who in ("[PERSON_2]", "[PERSON_1]")]
+
+    known = dict(extractor.cases)
+    plain_sibling, plain_child = experiencers("model", known)
+    assert "child" in plain_sibling            # the barely trained model does give the sibling's codes to the child
+    sibling, child = experiencers("aged_person_opens", known)
+    assert "child" not in sibling and len(sibling) == len(plain_sibling) and child == plain_child
+    assert experiencers("aged_person_opens", {}) == [plain_sibling, plain_child]
+
+
 def test_bad_model_folders_are_refused(small_model, tmp_path):
     folder, _ = small_model
     with pytest.raises(ModelError, match="not a narrative model folder"):
