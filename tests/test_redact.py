@@ -99,6 +99,8 @@ def test_known_names_are_redacted_whole_even_when_a_part_is_an_allowed_word(make
         "Present: SW Hollie Brindley (chair), DS Okafor (Child Exploitation Team), Mr Bagnall (DSL, Westport Park "
         "Academy), school nurse Ruth Salt, Shropshire Police by phone."))).text
     assert "Salt" not in other and "Ruth" not in other     # not in the cases file: a surname after a given name
+    welsh = redactor.redact(Note("n3", "c0", date(2023, 1, 1), "Present: SW Owain Thomas, Mr Llewellyn, Carys Morgan.")).text
+    assert "Carys" not in welsh and "Morgan" not in welsh   # a given name missing from the name lists, before a surname
 
 
 def test_profiles_keep_or_remove_dates(make_redactor):

@@ -48,6 +48,7 @@ PROFILE_DROPS = {"timeline": {"DATE"}, "strict": set()}
 NER = "SpacyRecognizer"
 TITLE_CASE_WORD = regex.compile(r"(?<![\p{L}'’])\p{Lu}\p{Ll}")   # "Kelly", "McDONALD"; not "NEG", "neg"
 LETTERS = regex.compile(r"\p{L}+(?:['’-]\p{L}+)*")
+GIVEN_BEFORE = regex.compile(r"(?<![\p{L}'’-])(\p{Lu}\p{Ll}{2,})[ \t]+$")   # "Carys " before "Morgan"
 # Where an echo may come from: recognisers and patterns that find a name by a cue (any rare word of
 # the name echoes) or by its shape (only its known given names and surnames echo); spaCy's
 # title-case names are shapes too.
@@ -197,7 +198,8 @@ class Redactor:
             text, "en", entities=self.entities, nlp_artifacts=nlp_artifacts,
             ad_hoc_recognizers=[case_recognizer] if case_recognizer else None,
             score_threshold=self.config.score_threshold, return_decision_process=self.config.echo_names)
-        kept = [piece for r in results for piece in self._pieces(text, r) if not self._allowed(text, piece)]
+        kept = [self._with_given_name(text, piece) for r in results for piece in self._pieces(text, r)
+                if not self._allowed(text, piece)]
         if self.config.echo_names:
             kept += self._echoes(text, kept)
         return merge_findings(kept, text)
@@ -319,6 +321,21 @@ class Redactor:
                                                recognition_metadata=result.recognition_metadata))
             cursor = gap.end() if gap else end
         return pieces
+
+    def _with_given_name(self, text: str, result: RecognizerResult) -> RecognizerResult:
+        """A name that opens with a known surname ("Morgan") takes a rare title-case word just
+        before it as its given name ("Carys Morgan"): the given-name lists miss many names, Welsh
+        ones among them, and the surname alone must not leave the given name in the text."""
+        words = LETTERS.findall(text[result.start:result.end])
+        if result.entity_type != "PERSON" or not words or words[0].casefold() not in self._family:
+            return result
+        before = GIVEN_BEFORE.search(text, max(0, result.start - 30), result.start)
+        if (before is None or zipf(before.group(1)) >= OPENING_RARE_ZIPF
+                or self.allow_list.allows(before.group(1), text[max(0, before.start() - 30):before.start()])):
+            return result
+        return RecognizerResult(result.entity_type, before.start(1), result.end, result.score,
+                                analysis_explanation=result.analysis_explanation,
+                                recognition_metadata=result.recognition_metadata)
 
     def _surname_after_given(self, words: list[re.Match]) -> bool:
         """Whether the last word is a title-case surname after a known given name ("Ruth Salt",
