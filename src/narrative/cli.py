@@ -45,6 +45,7 @@ class Precision(str, Enum):
 PRECISION_OPTION = typer.Option(Precision.auto, "--precision", help="How the classifier computes: auto is bf16 on a "
                                 "GPU or a CPU with native bf16 (AVX512-BF16, AMX), else fp32.")
 
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)

@@ -113,17 +113,13 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     systems = {"finetuned_minilm": model}
     if settings.baselines:
         systems.update({name: cls(taxonomy, seed=settings.seed).fit(train_windows) for name, cls in BASELINES.items()})
-    metrics, thresholds, predicted = {}, {}, {}
+    thresholds, predicted = {}, {}
     dev_texts, test_texts = [w.text for w in dev_windows], [w.text for w in test_windows]
     for name, system in systems.items():
         predicted[name] = {"dev": system.predict(dev_texts), "test": system.predict(test_texts)}
         thresholds[name] = tune_thresholds(dev_windows, predicted[name]["dev"], taxonomy)
-        metrics[name] = {split: evaluate(windows, predicted[name][split], thresholds[name], taxonomy)
-                         for split, windows in (("dev", dev_windows), ("test", test_windows))}
     strategy, cue_metrics = choose_assertion_strategy(predicted["finetuned_minilm"]["dev"], dev_texts, dev_windows,
                                                       thresholds["finetuned_minilm"], taxonomy)
-    metrics["finetuned_minilm"]["assertion_strategies_dev"] = cue_metrics
-    metrics["finetuned_minilm"]["assertion_strategy"] = strategy
     cases = read_cases(Path(settings.corpus).with_name("cases.jsonl"))
     splits = {"dev": (dev_windows, dev_texts), "test": (test_windows, test_texts)}
     ages = {split: window_child_ages(windows, notes, cases) for split, (windows, _) in splits.items()}
@@ -131,12 +127,14 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
             for split, (_, texts) in splits.items()}
     rule, rule_metrics = choose_experiencer_rule(cued["dev"], dev_texts, ages["dev"], dev_windows,
                                                  thresholds["finetuned_minilm"], taxonomy)
-    metrics["finetuned_minilm"]["experiencer_rules_dev"] = rule_metrics
-    metrics["finetuned_minilm"]["experiencer_rule"] = rule
+    # the model is scored as extract serves it (cue and family rules applied), the baselines as they predict
     final = {split: with_family_rule(cued[split], texts, ages[split], list(taxonomy.experiencers), rule)
              for split, (_, texts) in splits.items()}
-    for split, (windows, _) in splits.items():   # the model as extract serves it: cue and family rules applied
-        metrics["finetuned_minilm"][split] = evaluate(windows, final[split], thresholds["finetuned_minilm"], taxonomy)
+    served = {**predicted, "finetuned_minilm": final}
+    metrics = {name: {split: evaluate(windows, served[name][split], thresholds[name], taxonomy)
+                      for split, (windows, _) in splits.items()} for name in systems}
+    metrics["finetuned_minilm"].update(assertion_strategies_dev=cue_metrics, assertion_strategy=strategy,
+                                       experiencer_rules_dev=rule_metrics, experiencer_rule=rule)
     for split, windows in seed_eval.items():  # dates: the seed corpus's gold intervals (its windows come first)
         found = decide(final[split], thresholds["finetuned_minilm"], taxonomy.code_keys,
                        list(taxonomy.assertions), list(taxonomy.experiencers))
