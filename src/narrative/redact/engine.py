@@ -48,6 +48,8 @@ PROFILE_DROPS = {"timeline": {"DATE"}, "strict": set()}
 NER = "SpacyRecognizer"
 TITLE_CASE_WORD = regex.compile(r"(?<![\p{L}'’])\p{Lu}\p{Ll}")   # "Kelly", "McDONALD"; not "NEG", "neg"
 LETTERS = regex.compile(r"\p{L}+(?:['’-]\p{L}+)*")
+EDGE_PUNCTUATION = ",.;:()"   # stripped from a word at a name's edge before it is judged
+CONTEXT = 30                  # characters either side that the allow-list reads ("New Year's Eve")
 GIVEN_BEFORE = regex.compile(r"(?<![\p{L}'’-])(\p{Lu}\p{Ll}{2,})[ \t]+$")   # "Carys " before "Morgan"
 # Where an echo may come from: recognisers and patterns that find a name by a cue (any rare word of
 # the name echoes) or by its shape (only its known given names and surnames echo); spaCy's
@@ -301,8 +303,9 @@ class Redactor:
 
     def _pieces(self, text: str, result: RecognizerResult) -> list[RecognizerResult]:
         """An NER name or place cut at line breaks and dashes, with words that hold digits or are
-        allowed where they stand (mum, nan, a month, "Eve" after "New Year's") trimmed from its edges: "Mar 2019 - Mason" is the name
-        "Mason" and "Mum Kelly MARSH" is "Kelly MARSH"; a date never hides in a name. A known
+        allowed where they stand (mum, nan, a month, "Eve" after "New Year's") trimmed from its
+        edges: "Mar 2019 - Mason" is the name "Mason" and "Mum Kelly MARSH" is "Kelly MARSH"; a
+        date never hides in a name. A known
         identifier from the cases file is kept whole: "Dean SALT" stays a name even though "SALT"
         (speech and language therapy) is an allowed word."""
         if result.entity_type not in NER_TYPES or _from_case(result):
@@ -329,9 +332,9 @@ class Redactor:
         words = LETTERS.findall(text[result.start:result.end])
         if result.entity_type != "PERSON" or not words or words[0].casefold() not in self._family:
             return result
-        before = GIVEN_BEFORE.search(text, max(0, result.start - 30), result.start)
+        before = GIVEN_BEFORE.search(text, max(0, result.start - CONTEXT), result.start)
         if (before is None or zipf(before.group(1)) >= OPENING_RARE_ZIPF
-                or self.allow_list.allows(before.group(1), text[max(0, before.start() - 30):before.start()])):
+                or self.allow_list.allows(before.group(1), text[max(0, before.start() - CONTEXT):before.start()])):
             return result
         return RecognizerResult(result.entity_type, before.start(1), result.end, result.score,
                                 analysis_explanation=result.analysis_explanation,
@@ -342,22 +345,24 @@ class Redactor:
         where "SALT" alone would be speech and language therapy)."""
         if len(words) < 2:
             return False
-        last, before = words[-1].group().strip(",.;:()"), words[-2].group().strip(",.;:()")
+        last = words[-1].group().strip(EDGE_PUNCTUATION)
+        before = words[-2].group().strip(EDGE_PUNCTUATION)
         return last.istitle() and len(last) > 2 and before.casefold() in self._given
 
     def _edge_word(self, text: str, offset: int, word: re.Match) -> bool:
         """Whether a word at the edge of an NER span is not part of the name: it holds a digit, or
         it is allowed where it stands ("Eve" after "New Year's")."""
-        start, end = offset + word.start(), offset + word.end()
-        return any(ch.isdigit() for ch in word.group()) or self.allow_list.allows(
-            word.group().strip(",.;:()"), text[max(0, start - 30):start], text[end:end + 30])
+        return any(ch.isdigit() for ch in word.group()) or self._allowed_here(
+            text, word.group().strip(EDGE_PUNCTUATION), offset + word.start(), offset + word.end())
 
     def _allowed(self, text: str, result: RecognizerResult) -> bool:
         if result.entity_type not in NER_TYPES or _from_case(result):
             return False
-        return self.allow_list.allows(text[result.start:result.end],
-                                      text[max(0, result.start - 30):result.start],
-                                      text[result.end:result.end + 30])
+        return self._allowed_here(text, text[result.start:result.end], result.start, result.end)
+
+    def _allowed_here(self, text: str, word: str, start: int, end: int) -> bool:
+        """The allow-list's verdict on ``word``, found at ``text[start:end]``, read in its context."""
+        return self.allow_list.allows(word, text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
 
     def apply(self, note: Note, findings: list[Finding]) -> RedactedNote:
         """Replace each finding with its placeholder; keep offsets into both texts."""
