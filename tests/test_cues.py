@@ -78,3 +78,21 @@ def test_the_family_rules_premise_holds_in_the_labelled_corpus(corpus, corpus_ca
              if about_someone_else(w.text, age) and w.labels]
     assert len(other) >= 5
     assert all(experiencer != "child" for w in other for _, experiencer in w.labels.values())
+
+
+def _scores(**rows):
+    return {name: {"affirmed_mentions_macro_f1": f1, "negated_or_hypothetical_reported_affirmed": leaks,
+                   "assertion_accuracy": None} for name, (f1, leaks) in rows.items()}
+
+
+def test_training_keeps_the_safer_cue_strategy_only_when_f1_is_close():
+    """Dev decides: fewest negated/hypothetical mentions reported as affirmed among the strategies
+    within one point of the best macro-F1; otherwise F1 wins; a full tie keeps the head alone."""
+    from narrative.train.run import pick_assertion_strategy
+
+    assert pick_assertion_strategy(_scores(model=(0.776, 0.024), cues_first=(0.724, 0.005),
+                                           cues_when_unsure=(0.775, 0.012))) == "cues_when_unsure"
+    assert pick_assertion_strategy(_scores(model=(0.80, 0.024), cues_first=(0.72, 0.005),
+                                           cues_when_unsure=(0.78, 0.012))) == "model"
+    assert pick_assertion_strategy(_scores(model=(0.78, 0.01), cues_first=(0.70, 0.0),
+                                           cues_when_unsure=(0.78, 0.01))) == "model"

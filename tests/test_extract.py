@@ -169,3 +169,17 @@ def test_precision_auto_follows_the_hardware(small_model, monkeypatch):
     fp32, bf16 = (ModelFolder.load(folder, precision=p) for p in ("fp32", "bf16"))
     assert fp32.classifier.model_.dtype == torch.float32 and bf16.classifier.model_.dtype == torch.bfloat16
     assert np.abs(fp32.predict(texts).codes - bf16.predict(texts).codes).max() < 0.05
+
+
+def test_placeholders_are_one_token_each(small_model):
+    """The classifier reads each redaction placeholder as one token, its number dropped; text it
+    has no token for, and models saved before placeholder tokens, read the text unchanged."""
+    from narrative.extract.model import NarrativeConfig, encode, model_inputs
+
+    loaded = ModelFolder.load(small_model[0]).classifier
+    model, tokenizer = loaded.model_, loaded.tokenizer_
+    ids = encode(model, tokenizer, ["[PERSON_3] (14) told [PERSON_12] at [ADDRESS] about [UNKNOWN_2]."])["input_ids"][0]
+    assert tokenizer.convert_ids_to_tokens(ids)[:10] == [
+        "[CLS]", "[PERSON]", "(", "14", ")", "told", "[PERSON]", "at", "[ADDRESS]", "about"]
+    assert "[UNKNOWN]" not in tokenizer.convert_ids_to_tokens(ids)
+    assert model_inputs(NarrativeConfig(), ["[PERSON_3] left"]) == ["[PERSON_3] left"]

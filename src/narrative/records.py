@@ -231,6 +231,13 @@ class DateInterval:
 
 
 ASSERTION_STRENGTH = ("present", "possible", "hypothetical", "negated")
+# The identifier types the redactor replaces ("[PERSON_n]", "[ADDRESS]" ...). When findings
+# overlap, the merged span takes the first of these types among them.
+IDENTIFIER_TYPES = (
+    "DATE_OF_BIRTH", "NHS_NUMBER", "NI_NUMBER", "UPN", "POLICE_REFERENCE", "PHONE_NUMBER",
+    "EMAIL_ADDRESS", "ADDRESS", "POSTCODE", "SCHOOL", "GP_SURGERY", "NURSERY", "CHILDRENS_HOME",
+    "HOSPITAL", "PERSON", "LOCATION", "DATE",
+)
 
 
 @dataclass

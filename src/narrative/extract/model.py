@@ -11,6 +11,7 @@ The assertion and experiencer losses count only where the code is mentioned. The
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ from torch import nn
 from transformers import BertConfig, BertModel, BertPreTrainedModel
 
 MAX_TOKENS = 128
+# A redaction placeholder ("[PERSON_3]", "[ADDRESS]"): its type, and its number if it has one.
+PLACEHOLDER = re.compile(r"\[([A-Z][A-Z_]*[A-Z])(?:_\d+)?\]")
 # How the classifier's weights are held when serving: "auto" is bf16 on a GPU or on a CPU with
 # native bf16 arithmetic (AVX512-BF16 or AMX), else fp32. Training and evaluation use fp32.
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -29,13 +32,51 @@ class NarrativeConfig(BertConfig):
 
     model_type = "narrative-minilm"
 
-    def __init__(self, codes=(), assertions=(), experiencers=(), taxonomy_hash="", code_pos_weight=1.0, **kwargs):
+    def __init__(self, codes=(), assertions=(), experiencers=(), taxonomy_hash="", code_pos_weight=1.0,
+                 placeholder_tokens=(), **kwargs):
         super().__init__(**kwargs)
+        self.placeholder_tokens = list(placeholder_tokens)
         self.code_pos_weight = code_pos_weight
         self.codes = list(codes)
         self.assertions = list(assertions)
         self.experiencers = list(experiencers)
         self.taxonomy_hash = taxonomy_hash
+
+
+def model_inputs(config: NarrativeConfig, texts: list[str]) -> list[str]:
+    """The texts as the classifier reads them: each redaction placeholder that the model has a
+    token for becomes that one token, its number dropped ("[PERSON_3]" -> "[PERSON]"). Numbers
+    are per case and say nothing about the event; as word pieces ("[", "person", "_", "3", "]")
+    they were a fifth of the tokens of a redacted note. Models without placeholder tokens read
+    the texts unchanged."""
+    known = set(config.placeholder_tokens)
+    if not known:
+        return texts
+
+    def token(match: re.Match) -> str:
+        name = f"[{match.group(1)}]"
+        return name if name in known else match.group(0)
+
+    return [PLACEHOLDER.sub(token, text) for text in texts]
+
+
+def add_placeholder_tokens(model: "NarrativeClassifier", tokenizer, types: list[str]) -> None:
+    """Give ``model`` and ``tokenizer`` one token per placeholder type ("[PERSON]" ...), each
+    embedding started at the mean of the word pieces it replaces, and record them in the config."""
+    tokens = [f"[{t}]" for t in types]
+    pieces = [tokenizer(token, add_special_tokens=False)["input_ids"] for token in tokens]
+    tokenizer.add_tokens(tokens, special_tokens=True)
+    model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+    embeddings = model.get_input_embeddings().weight
+    with torch.no_grad():
+        for token, ids in zip(tokens, pieces):
+            embeddings[tokenizer.convert_tokens_to_ids(token)] = embeddings[ids].mean(0)
+    model.config.placeholder_tokens = tokens
+
+
+def encode(model: "NarrativeClassifier", tokenizer, texts: list[str]) -> dict:
+    """Token ids and attention masks of ``texts`` as ``model`` reads them (truncated)."""
+    return tokenizer(model_inputs(model.config, texts), truncation=True, max_length=MAX_TOKENS)
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -132,7 +173,7 @@ def predict_windows(model: NarrativeClassifier, tokenizer, texts: list[str], bat
     experiencers = np.zeros((n, n_codes, len(model.config.experiencers)), dtype=np.float32)
     if not n:
         return WindowPredictions(codes, assertions, experiencers)
-    encoded = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)
+    encoded = encode(model, tokenizer, texts)
     for batch in length_batches([len(ids) for ids in encoded["input_ids"]], batch_size):
         inputs = tokenizer.pad({"input_ids": [encoded["input_ids"][i] for i in batch],
                                 "attention_mask": [encoded["attention_mask"][i] for i in batch]},

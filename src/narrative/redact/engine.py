@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 
 import narrative
 from narrative.io import Reject, chunks
-from narrative.records import Case, Note, RedactedNote, Redaction
+from narrative.records import IDENTIFIER_TYPES, Case, Note, RedactedNote, Redaction
 from narrative.redact.config import ConfigError, RedactionConfig
 from narrative.redact.pseudonyms import PseudonymMap
 from narrative.redact.recognizers import AllowList, UkNameRecognizer, uk_recognizers
@@ -35,12 +35,6 @@ from narrative.redact.recognizers.names import DEFAULT_LOCALES, PERSON_VERB, nam
 for _name in ("presidio-analyzer", "presidio-anonymizer"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
-# When findings overlap, the merged span takes the first of these types among them.
-TYPE_PRIORITY = (
-    "DATE_OF_BIRTH", "NHS_NUMBER", "NI_NUMBER", "UPN", "POLICE_REFERENCE", "PHONE_NUMBER",
-    "EMAIL_ADDRESS", "ADDRESS", "POSTCODE", "SCHOOL", "GP_SURGERY", "NURSERY", "CHILDRENS_HOME",
-    "HOSPITAL", "PERSON", "LOCATION", "DATE",
-)
 NER_TYPES = ("PERSON", "LOCATION")
 # Where a name or place found by NER must be cut: line breaks, dashes and colons between words.
 NER_BREAK = re.compile(r"\s*\n\s*|\s+[-\u2013\u2014:]\s+|\t+")
@@ -127,7 +121,7 @@ class Finding:
 
 def merge_findings(results: Iterable[RecognizerResult | Finding], text: str) -> list[Finding]:
     """Overlapping findings merged into one span; two names side by side become one name."""
-    rank = {t: i for i, t in enumerate(TYPE_PRIORITY)}
+    rank = {t: i for i, t in enumerate(IDENTIFIER_TYPES)}
     merged: list[Finding] = []
     for r in sorted(results, key=lambda r: (r.start, -r.end)):
         last = merged[-1] if merged else None
@@ -176,7 +170,7 @@ class Redactor:
         self.analyzer = AnalyzerEngine(nlp_engine=self.nlp_engine, registry=registry,
                                        supported_languages=["en"])
         dropped = PROFILE_DROPS[self.config.profile]
-        self.entities = [t for t in TYPE_PRIORITY if t not in dropped]
+        self.entities = [t for t in IDENTIFIER_TYPES if t not in dropped]
         names = next((r for r in recognizers if isinstance(r, UkNameRecognizer)), None)
         given, family = name_lexicon(DEFAULT_LOCALES)
         self._given = names.given_names if names else given

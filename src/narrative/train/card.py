@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from narrative.extract.cues import CUE_F1_TOLERANCE
 from narrative.taxonomy import Taxonomy
 
 SYSTEM_NAMES = {"finetuned_minilm": "fine-tuned MiniLM (this model)", "tfidf_logreg": "TF-IDF + logistic regression",
@@ -69,8 +70,8 @@ def model_card(manifest: dict, metrics: dict, taxonomy: Taxonomy) -> str:
                          f"{_f(d['date_correct_of_all'])} |")
     if "assertion_strategies_dev" in model:
         lines += ["", "## ConText cue rules (measured on dev)", "",
-                  f"Kept: **{model['assertion_strategy']}** (best dev assertion accuracy, then fewest "
-                  "negated/hypothetical mentions reported as affirmed).", "",
+                  f"Kept: **{model['assertion_strategy']}** (of the strategies within {CUE_F1_TOLERANCE} of the best "
+                  "dev macro-F1, the one reporting fewest negated/hypothetical mentions as affirmed).", "",
                   "| strategy | assertion acc. | negated/hypothetical as affirmed | mention macro-F1 |",
                   "|---|---|---|---|"]
         for strategy, row in model["assertion_strategies_dev"].items():

@@ -16,7 +16,9 @@ import torch
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
 from narrative.extract.model import (
-    MAX_TOKENS, NarrativeClassifier, NarrativeConfig, WindowPredictions, length_batches, predict_windows)
+    NarrativeClassifier, NarrativeConfig, WindowPredictions, add_placeholder_tokens, encode, length_batches,
+    predict_windows)
+from narrative.records import IDENTIFIER_TYPES
 from narrative.taxonomy import Taxonomy
 from narrative.train.dataset import WindowExample
 
@@ -85,9 +87,10 @@ class MiniLMClassifier:
             experiencers=list(self.taxonomy.experiencers), taxonomy_hash=self.taxonomy.hash,
             code_pos_weight=self.code_pos_weight)
         self.device_ = "cuda" if torch.cuda.is_available() else "cpu"
-        self.model_ = NarrativeClassifier.from_pretrained(base, config=config).to(self.device_)
-        texts = [w.text for w in windows]
-        encoded = self.tokenizer_(texts, truncation=True, max_length=MAX_TOKENS)
+        self.model_ = NarrativeClassifier.from_pretrained(base, config=config)
+        add_placeholder_tokens(self.model_, self.tokenizer_, list(IDENTIFIER_TYPES))
+        self.model_.to(self.device_)
+        encoded = encode(self.model_, self.tokenizer_, [w.text for w in windows])
         y_codes, y_assert, y_exp = label_arrays(windows, self.taxonomy)
         lengths = [len(ids) for ids in encoded["input_ids"]]
         rng = random.Random(self.seed)

@@ -17,7 +17,7 @@ import torch
 
 import narrative
 from narrative.annotations.corpus import LabelledNote, load_corpus
-from narrative.extract.cues import ASSERTION_STRATEGIES, with_cues
+from narrative.extract.cues import ASSERTION_STRATEGIES, CUE_F1_TOLERANCE, with_cues
 from narrative.extract.family import EXPERIENCER_RULES, with_family_rule
 from narrative.extract.model import decide
 from narrative.io import read_cases
@@ -69,18 +69,28 @@ def _synthetic(settings: TrainSettings) -> list[LabelledNote]:
             if note.split == "train"]
 
 
+def pick_assertion_strategy(scores: dict[str, dict]) -> str:
+    """Of the strategies within ``CUE_F1_TOLERANCE`` of the best dev macro-F1, the one reporting
+    fewest negated/hypothetical mentions as affirmed (then higher macro-F1, then the head alone)."""
+    def f1(name: str) -> float:
+        return scores[name]["affirmed_mentions_macro_f1"] or 0.0
+
+    best = max(f1(name) for name in scores)
+    close = [name for name in scores if f1(name) >= best - CUE_F1_TOLERANCE]
+    return min(close, key=lambda name: (scores[name]["negated_or_hypothetical_reported_affirmed"] or 0.0,
+                                        -f1(name), name != "model"))
+
+
 def choose_assertion_strategy(predictions, texts, windows, thresholds, taxonomy) -> tuple[str, dict]:
-    """The way of combining cue rules with the assertion head that scores best on dev
-    (assertion accuracy, then fewer negated/hypothetical mentions reported as affirmed)."""
+    """The way of combining cue rules with the assertion head that dev prefers
+    (:func:`pick_assertion_strategy`), and every strategy's dev scores."""
     scores = {}
     for strategy in ASSERTION_STRATEGIES:
         result = evaluate(windows, with_cues(predictions, texts, list(taxonomy.assertions), strategy), thresholds, taxonomy)
         scores[strategy] = {"assertion_accuracy": result["assertion_accuracy"],
                             "negated_or_hypothetical_reported_affirmed": result["negated_or_hypothetical_reported_affirmed"],
                             "affirmed_mentions_macro_f1": result["affirmed_mentions"]["macro_f1"]}
-    best = max(scores, key=lambda s: (scores[s]["assertion_accuracy"] or 0,
-                                      -(scores[s]["negated_or_hypothetical_reported_affirmed"] or 0)))
-    return best, scores
+    return pick_assertion_strategy(scores), scores
 
 
 def choose_experiencer_rule(predictions, texts, ages, windows, thresholds, taxonomy) -> tuple[str, dict]:
