@@ -4,7 +4,7 @@ the taxonomy and training-data hashes, metrics and a model card.
 | file | what |
 |---|---|
 | ``config.json``, ``model.safetensors``, tokenizer files | the fine-tuned classifier |
-| ``narrative_model.json`` | model_version, taxonomy_hash, training_data_hash, parameters, timings |
+| ``narrative_model.json`` | model_version (a hash of the weights and of ``thresholds.json``), taxonomy_hash, training_data_hash, parameters, timings |
 | ``thresholds.json`` | per-code probability thresholds tuned on dev |
 | ``metrics.json`` | dev and test metrics of the model and the baselines |
 | ``model_card.md`` | the same, for people |

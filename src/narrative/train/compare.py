@@ -22,7 +22,7 @@ from narrative.extract.modelfolder import ModelFolder
 from narrative.io import read_cases
 from narrative.taxonomy import load_taxonomy
 from narrative.train.dataset import WindowExample, build_windows, window_child_ages
-from narrative.train.evaluate import _per_code, affirmed_matrices, evaluate
+from narrative.train.evaluate import per_code_scores, affirmed_matrices, evaluate
 from narrative.train.finetune import label_arrays
 from narrative.train.reviews import load_reviews
 
@@ -125,7 +125,7 @@ def compare(folders: dict[str, ModelFolder], test: TestSplit, by: str = "note_ty
         groups = {}
         for value in sorted({str(test.fields[w.note_id].get(by)) for w in test.windows}):
             rows = [i for i, w in enumerate(test.windows) if str(test.fields[w.note_id].get(by)) == value]
-            scored = _per_code(gold[rows], guess[rows], codes)
+            scored = per_code_scores(gold[rows], guess[rows], codes)
             groups[value] = {"notes": len({test.windows[i].note_id for i in rows}), "windows": len(rows),
                              "micro_f1": scored["micro_f1"], "macro_f1": scored["macro_f1"]}
         y_codes, _, _ = label_arrays(test.windows, taxonomy)

@@ -158,8 +158,12 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     weights = out_dir / "model.safetensors"
     parameters = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
     parameters["from_db"] = safe_url(settings.from_db)
+    decisions = json.dumps({"codes": thresholds["finetuned_minilm"], "assertion_strategy": strategy,
+                            "experiencer_rule": rule}, indent=2)
+    # The version names everything that decides the suggestions: the weights and the decision rules.
+    version = hashlib.sha256(f"{file_hash(weights)}\n{decisions}".encode()).hexdigest()[:12]
     manifest = {
-        "model_version": f"minilm-{file_hash(weights)[:12]}",
+        "model_version": f"minilm-{version}",
         "narrative_version": narrative.__version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "taxonomy_hash": taxonomy.hash,
@@ -176,8 +180,7 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
                     "torch": torch.__version__, "device": model.device_},
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    (out_dir / THRESHOLDS).write_text(json.dumps({"codes": thresholds["finetuned_minilm"], "assertion_strategy": strategy,
-                                                  "experiencer_rule": rule}, indent=2), encoding="utf-8")
+    (out_dir / THRESHOLDS).write_text(decisions, encoding="utf-8")
     (out_dir / METRICS).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (out_dir / CARD).write_text(model_card(manifest, metrics, taxonomy), encoding="utf-8")
     run = record_run(out_dir, manifest, metrics)
