@@ -22,7 +22,7 @@ from narrative.extract.modelfolder import ModelFolder
 from narrative.io import read_cases
 from narrative.taxonomy import load_taxonomy
 from narrative.train.dataset import WindowExample, build_windows, window_child_ages
-from narrative.train.evaluate import per_code_scores, affirmed_matrices, evaluate
+from narrative.train.evaluate import affirmed_matrices, evaluate, per_code_scores
 from narrative.train.finetune import label_arrays
 from narrative.train.reviews import load_reviews
 

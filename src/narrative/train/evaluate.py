@@ -34,8 +34,9 @@ def tune_thresholds(windows: list[WindowExample], predictions: WindowPredictions
     Of the grid thresholds whose F1 is within ``NOISE / sqrt(n)`` of the best (n: the code's
     positive windows), the one nearest the sigmoid's own 0.5. A dev split of a few children gives
     a code 3 to 16 positives, where the plain best-F1 threshold follows noise: scored on each dev
-    child with thresholds tuned on the other five, it lost 0.03 to 0.05 macro-F1 against this
-    rule for three models (see the README). With many positives the rule tends to the best-F1 one.
+    child with thresholds tuned on the other five, it lost 0.007 to 0.043 macro-F1 against this
+    rule for three models (``benchmarks/threshold_rules.py``, README). With many positives the
+    rule tends to the best-F1 one.
     """
     y_codes, _, _ = label_arrays(windows, taxonomy)
     middle = np.abs(THRESHOLD_GRID - 0.5)
