@@ -4,7 +4,7 @@
 
 Leave one child out inside the split (dev by default, so test stays unseen): for each child,
 thresholds are tuned on the split's other children with
-:func:`narrative.train.evaluate.tune_thresholds` at several noise tolerances, and the child's
+:func:`narrative.train.evaluate.tune_thresholds` at several noise tolerances (``noise``), and the child's
 windows are decided with them; the decisions of all children are then scored together (affirmed
 mentions, micro- and macro-F1). The model folder's cue and family rules apply, as in serving.
 
@@ -60,12 +60,12 @@ def main() -> None:
 
         print(f"{folder.model_version} ({path})")
         for noise in NOISES:
-            scoring.NOISE = noise
             found: list = [None] * len(windows)
             for child in children:
                 held = np.array([w.case_id == child for w in windows])
                 tuning = np.flatnonzero(~held)
-                thresholds = scoring.tune_thresholds([windows[i] for i in tuning], part(tuning), taxonomy)
+                thresholds = scoring.tune_thresholds([windows[i] for i in tuning], part(tuning), taxonomy,
+                                                     noise)
                 rows = np.flatnonzero(held)
                 for i, decided in zip(rows, decide(part(rows), thresholds, taxonomy.code_keys,
                                                    list(taxonomy.assertions), list(taxonomy.experiencers))):

@@ -28,10 +28,11 @@ THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 NOISE = 0.5
 
 
-def tune_thresholds(windows: list[WindowExample], predictions: WindowPredictions, taxonomy: Taxonomy) -> dict[str, float]:
+def tune_thresholds(windows: list[WindowExample], predictions: WindowPredictions, taxonomy: Taxonomy,
+                    noise: float = NOISE) -> dict[str, float]:
     """Per code, the threshold on the code probability tuned on these (dev) windows.
 
-    Of the grid thresholds whose F1 is within ``NOISE / sqrt(n)`` of the best (n: the code's
+    Of the grid thresholds whose F1 is within ``noise / sqrt(n)`` of the best (n: the code's
     positive windows), the one nearest the sigmoid's own 0.5. A dev split of a few children gives
     a code 3 to 16 positives, where the plain best-F1 threshold follows noise: scored on each dev
     child with thresholds tuned on the other five, it lost 0.007 to 0.043 macro-F1 against this
@@ -48,7 +49,7 @@ def tune_thresholds(windows: list[WindowExample], predictions: WindowPredictions
             continue
         scores = np.array([precision_recall_fscore_support(truth, predictions.codes[:, j] >= t, average="binary",
                                                            zero_division=0)[2] for t in THRESHOLD_GRID])
-        near_best = np.flatnonzero(scores >= scores.max() - NOISE / np.sqrt(truth.sum()))
+        near_best = np.flatnonzero(scores >= scores.max() - noise / np.sqrt(truth.sum()))
         thresholds[code] = float(THRESHOLD_GRID[near_best[np.argmin(middle[near_best])]])
     return thresholds
 
