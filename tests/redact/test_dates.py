@@ -19,6 +19,7 @@ from narrative.redact.recognizers import DateOfBirthRecognizer, UkDateRecognizer
     ("born in Leeds", []),
     ("aged 14 (15), seen 12/03/2021", []),
     ("born prematurely at 32 weeks in 2009", []),
+    ("Aug 2021 - evicted, then B&B.\n11/11/2021 - alleges he was punched", []),
 ])
 def test_date_of_birth_is_the_date_after_a_cue(found, text, expected):
     assert found(DateOfBirthRecognizer(), text) == expected

@@ -72,6 +72,9 @@ def test_organisations(found, organisations, text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("remanded to HMP Leeds by Bradford Magistrates", ["Leeds", "Bradford"]),
+    ("on remand at HMP Preston since December", ["Preston"]),
+    ("Referral to Wigan CAMHS; to the East Sussex SPoA; to the Cumbria Safeguarding Hub",
+     ["Wigan", "East Sussex", "Cumbria"]),
     ("found by Lancashire police; West Midlands Police attended", ["Lancashire", "West Midlands"]),
     ("Address 52 Greenbrow Crescent, Wythenshawe, M22 4RT.", ["Wythenshawe"]),
     ("88 Wordsworth Crescent, Parson Cross, Sheffield S5 6LF.", ["Parson Cross", "Sheffield"]),

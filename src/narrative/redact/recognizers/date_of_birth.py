@@ -19,7 +19,7 @@ from narrative.redact.recognizers._base import SpanPatternRecognizer
 from narrative.redact.recognizers.dates import ANY_DATE, YEAR4, B, E
 
 SINGULAR_CUE = (r"\b(?i:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?)"
-                r"|(?<![\w.])(?i:b\.)(?=\s*\d)")
+                r"|(?<![^\s(\[])(?i:b\.)(?=[ \t]*\d)")   # "b. 2009": a token of its own, not "B&B."
 PLURAL_CUE = r"\b(?i:d\.?\s?o\.?\s?b\.?s\b|dates\s+of\s+birth|birth\s*dates)"
 GAP = r"\s*(?:[:=\-–]\s*)?(?:(?i:is|was|on|in|the|of|approx\.?|approximately|around)\s+){0,2}"
 DATE_OR_YEAR = rf"(?:{ANY_DATE}|{YEAR4})"

@@ -2,7 +2,7 @@
 
 Catches (the place alone): the place of a prison or court ("HMP Leeds", "HMYOI Hindley",
 "Leeds Crown Court", "Bradford Magistrates"), a police force or council ("Lancashire police",
-"West Midlands Police", "Derbyshire Constabulary", "Lewisham MASH", "Bradford Council"), the
+"West Midlands Police", "Derbyshire Constabulary", "Lewisham MASH", "Bradford Council", "Wigan CAMHS"), the
 town before a postcode ("Sheffield S5 9HW", "Wythenshawe, M22 4RT"), the places after a
 street ("88 Wordsworth Crescent, Parson Cross, Sheffield"), and one or two capitalised words
 after "in", "to", "from", "near", "at" ... when followed by punctuation or a linking word
@@ -43,6 +43,7 @@ class LocationRecognizer(SpanPatternRecognizer):
         "Family Court", "County Court", "Police", "Constabulary", "CSC", "MASH", "Children's Services",
         "Childrens Services", "Social Services", "City Council", "Borough Council", "Council", "Young Carers",
         "General Infirmary", "Royal Infirmary", "General Hospital", "YOT", "Youth Offending Team", "Probation",
+        "CAMHS", "Safeguarding Hub", "Safeguarding Partnership", "SPoA", "Single Point of Access", "Early Help",
     )
     PREPOSITIONS = ("in", "to", "from", "near", "at", "around", "outside", "towards", "into", "via", "between")
     FOLLOWERS = ("and", "or", "on", "in", "at", "for", "last", "this", "next", "since", "until", "by", "with", "to",
@@ -94,8 +95,8 @@ class LocationRecognizer(SpanPatternRecognizer):
     def refine(self, text: str, start: int, end: int, pattern: Pattern,
                match: regex.Match) -> tuple[int, int, float] | None:
         """Trim leading function words ("On Saturday police"); drop a candidate whose words are
-        all allow-listed, a lone known given name ("to Tyler and") or a lone common word opening
-        a sentence ("Called MASH")."""
+        all allow-listed, a lone known given name ("to Tyler and"; not after "HMP") or a lone
+        common word opening a sentence ("Called MASH")."""
         words = list(WORDS.finditer(text, start, end))
         while words and words[0].group().casefold() in self.not_names:
             words.pop(0)
@@ -107,6 +108,7 @@ class LocationRecognizer(SpanPatternRecognizer):
         if len(words) == 1:
             word = words[0].group()
             opening = SENTENCE_END.search(text[max(0, start - 3):start])
-            if word.casefold() in self.given_names or opening and zipf(word) >= self.OPENING_MAX_ZIPF:
+            named = word.casefold() in self.given_names and pattern.name != "Place of an institution"  # HMP Preston
+            if named or opening and zipf(word) >= self.OPENING_MAX_ZIPF:
                 return None
         return start, end, pattern.score
