@@ -104,6 +104,7 @@ def test_upn_check_letter_follows_the_dfe_algorithm():
 
 @pytest.mark.parametrize("text, expected", [
     ("UPN L383200714422, Year 9", ["L383200714422"]),           # cued: check letter not required
+    ("DOB 19/02/2007, UPN S881402700315, Year 7", ["S881402700315"]),   # cued: any letter, S included
     ("unique pupil number: T873265019004", ["T873265019004"]),
     ("pupil record B801200005001 held", ["B801200005001"]),     # valid check letter, no cue
     ("temporary V38320071442A issued", ["V38320071442A"]),

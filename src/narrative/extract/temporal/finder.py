@@ -23,11 +23,12 @@ DOB_LABEL = re.compile(lx.DOB_LABEL, FLAGS)
 # "early 2011", "mid-2019", "late last July", "the end of March"
 MODIFIER = re.compile(r"(?:\b(?:the\s+)?(?P<part>beginning|start|middle|end)\s+of\s+"
                       r"|\b(?P<mod>early|mid|late)(?:\s+|-))\Z", FLAGS)
-# "between 2014 and 2016", "from March to June 2020", "2014 to 2016", "12/03/2019 - 20/04/2019"
+# "between 2014 and 2016", "from March to June 2020", "2014 to 2016", "12/03/2019 - 20/04/2019", "Jun-Aug 2016"
 RANGE_OPENERS = {"between": re.compile(r"\s+and\s+", FLAGS),
                  "from": re.compile(r"\s*(?:to|until|till|through|-|\u2013)\s*", FLAGS)}
 RANGE_OPENER = re.compile(r"\b(?P<opener>between|from)\s+\Z", FLAGS)
-BARE_RANGE_GAP = re.compile(r"\s*(?:to|until|till|-|\u2013)\s*", FLAGS)
+CHRISTMAS = re.compile(r"(?:christmas|xmas)(?:\s+\d{4})?", FLAGS)   # the holiday named alone, not "the Christmas holidays"
+BARE_RANGE_GAP = re.compile(r"\s*(?:to|until|till|-|\u2013|/)\s*", FLAGS)
 # "two weeks after Easter", "the day before Christmas Day"
 OFFSET = re.compile(rf"\b(?:(?P<n>{lx.NUMBER})|the)\s+(?P<u>{lx.UNIT})\s+(?P<dir>before|after)\s+\Z", FLAGS)
 # "since 2019", "until Year 9", "before he was 5", "after Christmas"
@@ -210,6 +211,9 @@ def _prefixed(text: str, atom: Atom, anchor: date, dob: date | None) -> Atom | N
         first = atom.interval[0] if kind == "since" else atom.interval[1] + timedelta(days=1)
         if first > anchor:
             return atom
+        if kind == "since" and CHRISTMAS.fullmatch(text, atom.start, atom.end):   # from Christmas Day itself
+            christmas = date(atom.interval[0].year, 12, 25)
+            return replace(atom, start=prefix.start(), interval=(christmas, anchor), precision="day")
         return replace(atom, start=prefix.start(), interval=(first, anchor))
     if dob is None or cal.rank(atom.precision) < cal.rank("school_year"):
         return atom if kind == "until" else None

@@ -123,8 +123,9 @@ RULES: tuple[Rule, ...] = (
                        rf"(?:\s+(?:of\s+)?(?P<mo>{lx.MONTH})(?:,?\s+{Y})?"
                        rf"|/(?P<mn>1[0-2]|0?[1-9])/(?P<yn>\d{{4}}|\d\d))))",
           r.day_range, DIGIT, rejects_before=NOT_DIGIT_BEFORE, rejects_after=NOT_DIGIT_AFTER),
-    _rule("bare_month", rf"(?P<t>(?P<mo>{lx.MONTH}))", r.bare_month, MONTHS,
+    _rule("bare_month", rf"(?P<t>(?P<mo>{lx.MONTH}))(?=(?P<range>\s*[-\u2013/]\s*{lx.MONTH}))?", r.bare_month, MONTHS,
           needs_before=rf"(?:{TIME_PREP}|\b{lx.MONTH}\s+(?:and|to|until|till|or)\s+|\b{lx.MONTH}\s*[-\u2013]\s*)",
+          unless=("range",),   # "Jun-Aug 2016" opens with a bare month
           rejects_before=r"\b(?:look(?:s|ed|ing)?|care[sd]?|caring|ask(?:s|ed)?)\s+(?:after|for)\s+"),
     _rule("named_month", rf"(?P<t>(?P<w>last|this|next|that)\s+(?P<mo>{lx.MONTH}))(?!\s*\d)",
           r.named_month, MONTHS, WHICH_WORDS),

@@ -1,9 +1,10 @@
 """Unique Pupil Numbers (UPN): a check letter, eleven digits, and a digit or letter.
 
 Catches: a 13-character UPN written after a cue ("UPN L383200714422", "unique pupil number:
-T873265019004"), whatever its check letter; and one with no cue when its check letter is right
-(the DfE algorithm: characters 2 to 13 weighted 2 to 13, digits at face value and a final
-letter at its place in ABCDEFGHJKLMNPQRTUVWXYZ, sum modulo 23 indexes that alphabet).
+T873265019004"), whatever its letters (even "S881402700315", S being outside the UPN alphabet);
+and one with no cue when its check letter is right (the DfE algorithm: characters 2 to 13
+weighted 2 to 13, digits at face value and a final letter at its place in
+ABCDEFGHJKLMNPQRTUVWXYZ, sum modulo 23 indexes that alphabet).
 
 Deliberately does not: report an uncued 13-character code whose check letter is wrong, the
 "UN1" to "UN5" placeholders of school returns, "Year 9", or references with two leading letters
@@ -20,6 +21,7 @@ from narrative.redact.recognizers._base import SpanPatternRecognizer, has_cue
 
 ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 SHAPE = r"[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]"
+CUED_SHAPE = r"[A-Z][0-9]{11}[0-9A-Z]"   # after a cue, any letters: a mistyped UPN identifies too
 
 
 def upn_check_letter(body: str) -> str:
@@ -35,7 +37,7 @@ class UpnRecognizer(SpanPatternRecognizer):
         Pattern("UPN (check letter)", rf"(?<![\w-])(?P<value>{SHAPE})(?![\w-])", 0.85),
         Pattern("UPN (after cue)",
                 r"(?P<cue>\b(?i:upn|unique\s+pupil\s+(?:number|no\b\.?)|pupil\s+(?:number|no\b\.?)))"
-                rf"\s*[:.\-#]?\s*(?P<value>(?i:{SHAPE}))(?![\w-])", 0.9),
+                rf"\s*[:.\-#]?\s*(?P<value>(?i:{CUED_SHAPE}))(?![\w-])", 0.9),
     ]
     CONTEXT: list[str] = []
 
