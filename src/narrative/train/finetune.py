@@ -60,7 +60,7 @@ class MiniLMClassifier:
     def __init__(self, taxonomy: Taxonomy, base: str | Path | None = None, epochs: float = 3.0,
                  max_steps: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
                  head_lr_factor: float = 20.0, code_pos_weight: float = 1.0, seed: int = 13,
-                 threads: int | None = None):
+                 freeze_word_embeddings: bool = True, threads: int | None = None):
         self.taxonomy = taxonomy
         self.base = base
         self.epochs = epochs
@@ -70,6 +70,7 @@ class MiniLMClassifier:
         self.head_lr_factor = head_lr_factor
         self.code_pos_weight = code_pos_weight
         self.seed = seed
+        self.freeze_word_embeddings = freeze_word_embeddings
         self.threads = threads
 
     def _setup_threads(self) -> None:
@@ -89,6 +90,8 @@ class MiniLMClassifier:
         self.device_ = "cuda" if torch.cuda.is_available() else "cpu"
         self.model_ = NarrativeClassifier.from_pretrained(base, config=config)
         add_placeholder_tokens(self.model_, self.tokenizer_, list(IDENTIFIER_TYPES))
+        # frozen, the vocabulary matrix (half the encoder's weights) costs no gradient or optimiser update
+        self.model_.bert.embeddings.word_embeddings.weight.requires_grad_(not self.freeze_word_embeddings)
         self.model_.to(self.device_)
         encoded = encode(self.model_, self.tokenizer_, [w.text for w in windows])
         y_codes, y_assert, y_exp = label_arrays(windows, self.taxonomy)
@@ -96,8 +99,9 @@ class MiniLMClassifier:
         rng = random.Random(self.seed)
         per_epoch = math.ceil(len(windows) / self.batch_size)
         total = self.max_steps or max(1, int(per_epoch * self.epochs))
-        heads = [p for n, p in self.model_.named_parameters() if not n.startswith("bert.")]
-        encoder = [p for n, p in self.model_.named_parameters() if n.startswith("bert.")]
+        trained = [(n, p) for n, p in self.model_.named_parameters() if p.requires_grad]
+        heads = [p for n, p in trained if not n.startswith("bert.")]
+        encoder = [p for n, p in trained if n.startswith("bert.")]
         optimizer = torch.optim.AdamW([{"params": encoder, "lr": self.learning_rate},
                                        {"params": heads, "lr": self.learning_rate * self.head_lr_factor}],
                                       weight_decay=0.01)
