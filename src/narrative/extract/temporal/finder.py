@@ -27,7 +27,7 @@ MODIFIER = re.compile(r"(?:\b(?:the\s+)?(?P<part>beginning|start|middle|end)\s+o
 RANGE_OPENERS = {"between": re.compile(r"\s+and\s+", FLAGS),
                  "from": re.compile(r"\s*(?:to|until|till|through|-|\u2013)\s*", FLAGS)}
 RANGE_OPENER = re.compile(r"\b(?P<opener>between|from)\s+\Z", FLAGS)
-CHRISTMAS = re.compile(r"(?:christmas|xmas)(?:\s+\d{4})?", FLAGS)   # the holiday named alone, not "the Christmas holidays"
+CHRISTMAS = re.compile(r"(?:christmas|xmas)(?:\s+\d{4})?", FLAGS)   # named alone, not "the Christmas holidays"
 BARE_RANGE_GAP = re.compile(r"\s*(?:to|until|till|-|\u2013|/)\s*", FLAGS)
 # "two weeks after Easter", "the day before Christmas Day"
 OFFSET = re.compile(rf"\b(?:(?P<n>{lx.NUMBER})|the)\s+(?P<u>{lx.UNIT})\s+(?P<dir>before|after)\s+\Z", FLAGS)

@@ -31,7 +31,8 @@ TIME_BEFORE = regex.compile(
     r"(?:\b(?:last|this|next|in|during|since|until|till|early|late|the|every|each|past|previous|coming|between|"
     r"christmas|year['’]s|years|summer|winter|spring|autumn)|\bmid-|\b\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?"
     # a month that is no given name, then a range word: "between December and May", "Oct-"
-    r"|\b(?:january|feb(?:ruary)?|mar(?:ch)?|apr|jun|july?|aug|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:\s*[-–/]|\s+(?:and|or|to|until|till)))\s*$",
+    r"|\b(?:january|feb(?:ruary)?|mar(?:ch)?|apr|jun|july?|aug|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?"
+    r"|dec(?:ember)?)\.?(?:\s*[-–/]|\s+(?:and|or|to|until|till)))\s*$",
     regex.IGNORECASE)
 TIME_AFTER = regex.compile(
     r"^\s*(?:['’]?\d|holidays?\b|hols\b|term\b|half[\s-]?term\b|break\b|time\b|camp\b|fair\b|school\b|"
