@@ -8,8 +8,9 @@ other countries, and shapes such as "Year 9" or "Section 47". The lists are data
 
 Words that are also given names ("Summer", "May", "April", "Autumn") are in ``name_like`` and
 are kept only when they read as time: written in lower case ("last summer"), after a time word
-("in May", "last Summer", "4 May"), or before a date word ("Summer 2019", "May half-term",
-"summer holidays"). Everywhere else they are redacted as names. Names that are also common
+("in May", "last Summer", "4 May", "most of April"), or before a date word ("Summer 2019",
+"May half-term", "summer holidays"); so are month ranges opening with one ("Jan-May 2019").
+Everywhere else they are redacted as names. Names that are also common
 words but not times (Grace, Hope, Will, Rose, Jack) are never on the list.
 """
 
@@ -30,6 +31,7 @@ TOKEN = regex.compile(r"\S+")
 TIME_BEFORE = regex.compile(
     r"(?:\b(?:last|this|next|in|during|since|until|till|early|late|the|every|each|past|previous|coming|between|"
     r"christmas|year['’]s|years|summer|winter|spring|autumn)|\bmid-|\b\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?"
+    r"|\b(?:most|end|start|beginning|middle|rest|part|half)\s+of"
     # a month that is no given name, then a range word: "between December and May", "Oct-"
     r"|\b(?:january|feb(?:ruary)?|mar(?:ch)?|apr|jun|july?|aug|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?"
     r"|dec(?:ember)?)\.?(?:\s*[-–/]|\s+(?:and|or|to|until|till)))\s*$",
@@ -37,6 +39,11 @@ TIME_BEFORE = regex.compile(
 TIME_AFTER = regex.compile(
     r"^\s*(?:['’]?\d|holidays?\b|hols\b|term\b|half[\s-]?term\b|break\b|time\b|camp\b|fair\b|school\b|"
     r"club\b|months?\b|period\b|and\s+(?:spring|summer|autumn|winter)\b)", regex.IGNORECASE)
+
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?" \
+         r"|nov(?:ember)?|dec(?:ember)?)\.?"
+# "Jan-May", "April/May": kept, like a given-name month, when it reads as time ("Jan-May 2019")
+MONTH_RANGE = regex.compile(rf"{_MONTH}(?:\s*[-–/]\s*{_MONTH})+", regex.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -118,7 +125,7 @@ class AllowList:
         return key in self.words or any(p.fullmatch(key) for p in self.patterns)
 
     def _reads_as_time(self, text: str, key: str, before: str, after: str) -> bool:
-        if key not in self.name_like:
+        if key not in self.name_like and not MONTH_RANGE.fullmatch(key):
             return False
         shown = text.strip(PUNCTUATION)
         return shown == shown.lower() or bool(TIME_BEFORE.search(before)) or bool(TIME_AFTER.search(after))
