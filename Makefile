@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/default
 # The default model: trained here by the setup step (6 to 10 minutes on 2 cores), then cached.
-DEFAULT_TRAIN := --epochs 10 --seed 14 --no-baselines
+DEFAULT_TRAIN := --epochs 12 --frozen-layers 3 --seed 14 --no-baselines
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false

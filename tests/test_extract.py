@@ -67,6 +67,21 @@ def test_training_leaves_the_vocabulary_embeddings_as_the_base_model_has_them(sm
     assert not tuned[f"bert.{query}"].equal(base[query])
 
 
+def test_frozen_layers_keep_the_base_model_weights(corpus):
+    """``--frozen-layers N``: the embeddings and the lowest N encoder layers are not trained."""
+    from narrative.train.dataset import build_windows
+    from narrative.train.finetune import MiniLMClassifier, base_model_path
+    from safetensors.torch import load_file
+
+    windows = [w for w in build_windows(corpus, "train") if w.labels][:32]
+    tuned = MiniLMClassifier(load_taxonomy(), max_steps=2, frozen_layers=2, seed=3).fit(windows).model_.state_dict()
+    base = load_file(base_model_path() / "model.safetensors")
+    for name in ("embeddings.position_embeddings.weight", "encoder.layer.0.attention.self.query.weight",
+                 "encoder.layer.1.output.dense.weight"):
+        assert tuned[f"bert.{name}"].equal(base[name])
+    assert not tuned["bert.encoder.layer.2.attention.self.query.weight"].equal(base["encoder.layer.2.attention.self.query.weight"])
+
+
 def test_training_is_reproducible(small_model, tmp_path):
     folder, _ = small_model
     again = tmp_path / "again"

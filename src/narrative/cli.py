@@ -149,6 +149,9 @@ def train(
     epochs: float = typer.Option(6.0, help="Passes over the training windows."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many steps (overrides epochs)."),
     seed: int = typer.Option(13, help="Seed for reproducible training."),
+    frozen_layers: int = typer.Option(0, "--frozen-layers", min=0, max=6,
+                                      help="Keep the lowest N encoder layers (and the embeddings) as the base "
+                                           "model has them: a step then skips their backward pass."),
     synth_children: int = typer.Option(0, "--synth-children", help="Add generated notes of this many children."),
     base: Optional[str] = typer.Option(None, "--base", help="Start from this model folder or models/ version "
                                        "(default all-MiniLM-L6-v2)."),
@@ -170,7 +173,7 @@ def train(
 
     with clear_errors():
         start = None if base is None else Path(base) if Path(base).is_dir() else locate(base).path
-    settings = TrainSettings(corpus=corpus, epochs=epochs, max_steps=max_steps, seed=seed,
+    settings = TrainSettings(corpus=corpus, epochs=epochs, max_steps=max_steps, seed=seed, frozen_layers=frozen_layers,
                              synth_children=synth_children, base=start, baselines=baselines,
                              from_db=from_db, from_export=from_export)
     with clear_errors(), Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),

@@ -60,7 +60,7 @@ class MiniLMClassifier:
     def __init__(self, taxonomy: Taxonomy, base: str | Path | None = None, epochs: float = 3.0,
                  max_steps: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
                  head_lr_factor: float = 20.0, code_pos_weight: float = 1.0, seed: int = 13,
-                 freeze_word_embeddings: bool = True, threads: int | None = None):
+                 freeze_word_embeddings: bool = True, frozen_layers: int = 0, threads: int | None = None):
         self.taxonomy = taxonomy
         self.base = base
         self.epochs = epochs
@@ -71,6 +71,7 @@ class MiniLMClassifier:
         self.code_pos_weight = code_pos_weight
         self.seed = seed
         self.freeze_word_embeddings = freeze_word_embeddings
+        self.frozen_layers = frozen_layers
         self.threads = threads
 
     def _setup_threads(self) -> None:
@@ -92,6 +93,10 @@ class MiniLMClassifier:
         add_placeholder_tokens(self.model_, self.tokenizer_, list(IDENTIFIER_TYPES))
         # frozen, the vocabulary matrix (half the encoder's weights) costs no gradient or optimiser update
         self.model_.bert.embeddings.word_embeddings.weight.requires_grad_(not self.freeze_word_embeddings)
+        if self.frozen_layers:  # the lowest layers and the embeddings below them: no backward pass through them
+            self.model_.bert.embeddings.requires_grad_(False)
+            for layer in self.model_.bert.encoder.layer[:self.frozen_layers]:
+                layer.requires_grad_(False)
         self.model_.to(self.device_)
         encoded = encode(self.model_, self.tokenizer_, [w.text for w in windows])
         y_codes, y_assert, y_exp = label_arrays(windows, self.taxonomy)

@@ -45,6 +45,7 @@ class TrainSettings:
     learning_rate: float = 8e-5
     code_pos_weight: float = 3.0
     freeze_word_embeddings: bool = True
+    frozen_layers: int = 0
     seed: int = 13
     base: Path | None = None
     from_db: str | None = None
@@ -121,7 +122,8 @@ def train(out_dir: str | Path, settings: TrainSettings, progress: Callable[[int,
     model = MiniLMClassifier(taxonomy, base=settings.base, epochs=settings.epochs, max_steps=settings.max_steps,
                              batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                              code_pos_weight=settings.code_pos_weight, seed=settings.seed,
-                             freeze_word_embeddings=settings.freeze_word_embeddings).fit(train_windows, progress)
+                             freeze_word_embeddings=settings.freeze_word_embeddings,
+                             frozen_layers=settings.frozen_layers).fit(train_windows, progress)
     systems = {"finetuned_minilm": model}
     if settings.baselines:
         systems.update({name: cls(taxonomy, seed=settings.seed).fit(train_windows) for name, cls in BASELINES.items()})
