@@ -27,11 +27,11 @@ SECOND = ROOT / "annotations" / "agreement" / "second_annotation.jsonl"
 
 def second_predictions(windows, taxonomy):
     """The second annotation as window predictions: probability 1 for the codes it gives, with
-    their assertion and experiencer one-hot (a code given twice keeps its first strongest label)."""
+    their assertion and experiencer one-hot (a code given twice is merged as in the gold windows)."""
     import numpy as np
 
     from narrative.extract.model import WindowPredictions
-    from narrative.records import ASSERTION_STRENGTH
+    from narrative.train.dataset import keep_strongest
 
     rows = [json.loads(line) for line in SECOND.read_text(encoding="utf-8").splitlines() if line.strip()]
     index, seen = {}, {}
@@ -49,16 +49,14 @@ def second_predictions(windows, taxonomy):
         if hashlib.sha256(windows[i].text.encode()).hexdigest()[:16] != row["text_sha256"]:
             raise SystemExit(f"{SECOND.name}: window {row['window']} of {row['note_id']} no longer has the text "
                              "it was annotated on (the segmentation or the gold redaction changed)")
-        strongest: dict[str, int] = {}  # as the gold windows keep it: the first of the strongest
+        labels: dict[str, tuple[str, str]] = {}  # merged as the gold windows are
         for label in row["codes"]:
-            strength = ASSERTION_STRENGTH.index(label["assertion"])
-            if strongest.get(label["code"], len(ASSERTION_STRENGTH)) <= strength:
-                continue
-            strongest[label["code"]] = strength
-            j = codes.index(label["code"])
+            keep_strongest(labels, label["code"], label["assertion"], label["experiencer"])
+        for code, (assertion, experiencer) in labels.items():
+            j = codes.index(code)
             out.codes[i, j] = 1.0
-            out.assertions[i, j] = np.eye(len(assertions))[assertions.index(label["assertion"])]
-            out.experiencers[i, j] = np.eye(len(experiencers))[experiencers.index(label["experiencer"])]
+            out.assertions[i, j] = np.eye(len(assertions))[assertions.index(assertion)]
+            out.experiencers[i, j] = np.eye(len(experiencers))[experiencers.index(experiencer)]
     return out
 
 

@@ -77,12 +77,16 @@ def note_windows(note: LabelledNote) -> list[WindowExample]:
         best, index = max(overlaps, default=(0, -1))
         if best <= 0:
             continue
-        labels = windows[index].labels
-        current = labels.get(mention["code"])
-        candidate = (mention["assertion"], mention["experiencer"])
-        if current is None or ASSERTION_STRENGTH.index(candidate[0]) < ASSERTION_STRENGTH.index(current[0]):
-            labels[mention["code"]] = candidate
+        keep_strongest(windows[index].labels, mention["code"], mention["assertion"], mention["experiencer"])
     return windows
+
+
+def keep_strongest(labels: dict[str, tuple[str, str]], code: str, assertion: str, experiencer: str) -> None:
+    """Add one mention of ``code`` to a window's ``labels``: of two mentions of a code, the one with
+    the strongest assertion stays (the first on a tie)."""
+    current = labels.get(code)
+    if current is None or ASSERTION_STRENGTH.index(assertion) < ASSERTION_STRENGTH.index(current[0]):
+        labels[code] = (assertion, experiencer)
 
 
 def build_windows(notes: list[LabelledNote], split: str | None = None) -> list[WindowExample]:

@@ -25,6 +25,8 @@ from typing import Any
 import regex
 import yaml
 
+from narrative.redact.recognizers.dates import MONTH_NAME
+
 PUNCTUATION = " \t\r\n.,:;!?\"“”()[]{}-–—/&|*•"
 POSSESSIVE = regex.compile(r"(?:['’]s|(?<=s)['’])$", regex.IGNORECASE)
 TOKEN = regex.compile(r"\S+")
@@ -40,10 +42,8 @@ TIME_AFTER = regex.compile(
     r"^\s*(?:['’]?\d|holidays?\b|hols\b|term\b|half[\s-]?term\b|break\b|time\b|camp\b|fair\b|school\b|"
     r"club\b|months?\b|period\b|and\s+(?:spring|summer|autumn|winter)\b)", regex.IGNORECASE)
 
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?" \
-         r"|nov(?:ember)?|dec(?:ember)?)\.?"
 # "Jan-May", "April/May": kept, like a given-name month, when it reads as time ("Jan-May 2019")
-MONTH_RANGE = regex.compile(rf"{_MONTH}(?:\s*[-–/]\s*{_MONTH})+", regex.IGNORECASE)
+MONTH_RANGE = regex.compile(rf"{MONTH_NAME}(?:\s*[-–/]\s*{MONTH_NAME})+")
 
 
 def normalise(text: str) -> str:
